@@ -1,0 +1,1 @@
+"""Portside conversation engine, channels and command line."""

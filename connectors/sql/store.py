@@ -1,0 +1,247 @@
+"""SQL implementation of the store protocols (SQLite by default, any SQLAlchemy URL works)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+
+from connectors.models import Address, Customer, Duties, Order, OrderItem, Product, Shipment, StoreData
+from connectors.sql import schema as t
+
+
+@dataclass
+class UpsertCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
+
+
+@dataclass
+class UpsertReport:
+    customers: UpsertCounts = field(default_factory=UpsertCounts)
+    products: UpsertCounts = field(default_factory=UpsertCounts)
+    orders: UpsertCounts = field(default_factory=UpsertCounts)
+
+
+def _customer_row(c: Customer) -> dict[str, Any]:
+    return {**c.model_dump(), "email_norm": c.email.strip().lower()}
+
+
+def _order_row(o: Order) -> dict[str, Any]:
+    return {
+        "id": o.id, "customer_id": o.customer_id, "status": o.status, "placed_at": o.placed_at,
+        "currency": o.currency, "total": o.total, "payment_method": o.payment_method,
+        "shipping_address": o.shipping_address.model_dump(mode="json", exclude_none=True),
+        "duties": o.duties.model_dump(mode="json") if o.duties else None,
+    }
+
+
+def _shipment_row(order_id: str, seq: int, s: Shipment) -> dict[str, Any]:
+    return {
+        "tracking_number": s.tracking_number, "order_id": order_id, "seq": seq, "carrier": s.carrier,
+        "status": s.status, "item_skus": list(s.item_skus), "estimated_delivery": s.estimated_delivery,
+        "delivered_at": s.delivered_at, "events": [e.model_dump(mode="json") for e in s.events],
+    }
+
+
+class SqlStore:
+    """Orders, customers, shipments and products in one relational database."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def create_schema(self) -> None:
+        t.metadata.create_all(self.engine)
+
+    # -- reads ---------------------------------------------------------------------------------
+    def get_order(self, order_id: str) -> Order | None:
+        with self.engine.connect() as conn:
+            orders = self._load_orders(conn, [order_id])
+        return orders[0] if orders else None
+
+    def orders_for_customer(self, customer_id: str) -> list[Order]:
+        with self.engine.connect() as conn:
+            ids = conn.scalars(
+                select(t.orders.c.id).where(t.orders.c.customer_id == customer_id)
+                .order_by(t.orders.c.placed_at.desc())
+            ).all()
+            return self._load_orders(conn, list(ids))
+
+    def orders_for_email(self, email: str) -> list[Order]:
+        customer = self.customer_by_email(email)
+        return self.orders_for_customer(customer.id) if customer else []
+
+    def find_shipment(self, tracking_number: str) -> tuple[Order, Shipment] | None:
+        with self.engine.connect() as conn:
+            order_id = conn.scalar(
+                select(t.shipments.c.order_id).where(t.shipments.c.tracking_number == tracking_number.strip())
+            )
+            if order_id is None:
+                return None
+            order = self._load_orders(conn, [order_id])[0]
+        shipment = next(s for s in order.shipments if s.tracking_number == tracking_number.strip())
+        return order, shipment
+
+    def get_customer(self, customer_id: str) -> Customer | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(t.customers).where(t.customers.c.id == customer_id)).mappings().first()
+        return _customer(row) if row else None
+
+    def customer_by_email(self, email: str) -> Customer | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(t.customers).where(t.customers.c.email_norm == email.strip().lower())
+            ).mappings().first()
+        return _customer(row) if row else None
+
+    def get_product(self, sku: str) -> Product | None:
+        return self.get_products([sku]).get(sku)
+
+    def get_products(self, skus: list[str]) -> dict[str, Product]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.products).where(t.products.c.sku.in_(skus))).mappings().all()
+        return {r["sku"]: Product.model_validate(dict(r)) for r in rows}
+
+    def list_customers(self, limit: int = 1000) -> list[Customer]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.customers).order_by(t.customers.c.id).limit(limit)).mappings().all()
+        return [_customer(r) for r in rows]
+
+    def counts(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            return {
+                name: conn.scalar(select(func.count()).select_from(table)) or 0
+                for name, table in (("customers", t.customers), ("products", t.products),
+                                    ("orders", t.orders), ("shipments", t.shipments))
+            }
+
+    def existing_ids(self, conn: Connection, kind: str, ids: Sequence[str]) -> set[str]:
+        table, col = {"customers": (t.customers, t.customers.c.id), "products": (t.products, t.products.c.sku),
+                      "orders": (t.orders, t.orders.c.id)}[kind]
+        found: set[str] = set()
+        for chunk in _chunks(list(ids), 500):
+            found.update(conn.scalars(select(col).where(col.in_(chunk))).all())
+        return found
+
+    def email_owners(self, conn: Connection, emails: Sequence[str]) -> dict[str, str]:
+        norm = [e.strip().lower() for e in emails]
+        owners: dict[str, str] = {}
+        for chunk in _chunks(norm, 500):
+            rows = conn.execute(select(t.customers.c.email_norm, t.customers.c.id)
+                                .where(t.customers.c.email_norm.in_(chunk)))
+            owners.update({email: cid for email, cid in rows})
+        return owners
+
+    def _load_orders(self, conn: Connection, ids: list[str]) -> list[Order]:
+        if not ids:
+            return []
+        rows = conn.execute(select(t.orders).where(t.orders.c.id.in_(ids))).mappings().all()
+        items = conn.execute(
+            select(t.order_items).where(t.order_items.c.order_id.in_(ids)).order_by(t.order_items.c.line)
+        ).mappings().all()
+        ships = conn.execute(
+            select(t.shipments).where(t.shipments.c.order_id.in_(ids)).order_by(t.shipments.c.seq)
+        ).mappings().all()
+        by_id = {r["id"]: _order(r, [i for i in items if i["order_id"] == r["id"]],
+                                 [s for s in ships if s["order_id"] == r["id"]]) for r in rows}
+        return [by_id[i] for i in ids if i in by_id]
+
+    # -- writes --------------------------------------------------------------------------------
+    def clear(self, conn: Connection) -> None:
+        for table in (t.shipments, t.order_items, t.orders, t.products, t.customers):
+            conn.execute(delete(table))
+
+    def upsert(self, conn: Connection, data: StoreData, report: UpsertReport | None = None,
+               progress: Any = None) -> UpsertReport:
+        """Insert or update everything in `data` inside the caller's transaction; unchanged rows are left."""
+        report = report or UpsertReport()
+        self._upsert_simple(conn, t.customers, t.customers.c.id, "id",
+                            [_customer_row(c) for c in data.customers], report.customers)
+        self._upsert_simple(conn, t.products, t.products.c.sku, "sku",
+                            [p.model_dump() for p in data.products], report.products)
+        for batch in _chunks(data.orders, 500):
+            existing = {o.id: o for o in self._load_orders(conn, [o.id for o in batch])}
+            for order in batch:
+                old = existing.get(order.id)
+                if old == order:
+                    report.orders.unchanged += 1
+                else:
+                    self._write_order(conn, order, replace=old is not None)
+                    if old is None:
+                        report.orders.created += 1
+                    else:
+                        report.orders.updated += 1
+                if progress is not None:
+                    progress(1)
+        return report
+
+    def _upsert_simple(self, conn: Connection, table: Any, key_col: Any, key: str,
+                       rows: list[dict[str, Any]], counts: UpsertCounts) -> None:
+        for batch in _chunks(rows, 500):
+            existing = {
+                r[key]: dict(r)
+                for r in conn.execute(select(table).where(key_col.in_([r[key] for r in batch]))).mappings()
+            }
+            for row in batch:
+                old = existing.get(row[key])
+                if old is None:
+                    conn.execute(insert(table).values(**row))
+                    counts.created += 1
+                elif {k: old.get(k) for k in row} != row:
+                    conn.execute(update(table).where(key_col == row[key]).values(**row))
+                    counts.updated += 1
+                else:
+                    counts.unchanged += 1
+
+    def _write_order(self, conn: Connection, order: Order, *, replace: bool) -> None:
+        if replace:
+            conn.execute(delete(t.order_items).where(t.order_items.c.order_id == order.id))
+            conn.execute(delete(t.shipments).where(t.shipments.c.order_id == order.id))
+            conn.execute(update(t.orders).where(t.orders.c.id == order.id).values(**_order_row(order)))
+        else:
+            conn.execute(insert(t.orders).values(**_order_row(order)))
+        if order.items:
+            conn.execute(insert(t.order_items), [
+                {"order_id": order.id, "line": n, **item.model_dump()} for n, item in enumerate(order.items, 1)
+            ])
+        if order.shipments:
+            conn.execute(insert(t.shipments), [
+                _shipment_row(order.id, n, s) for n, s in enumerate(order.shipments, 1)
+            ])
+
+    def set_order_status(self, order_id: str, status: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(t.orders).where(t.orders.c.id == order_id).values(status=status))
+
+    def set_shipping_address(self, order_id: str, address: Address) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(t.orders).where(t.orders.c.id == order_id).values(
+                shipping_address=address.model_dump(mode="json", exclude_none=True)))
+
+
+def _customer(row: Any) -> Customer:
+    return Customer.model_validate({k: v for k, v in dict(row).items() if k != "email_norm"})
+
+
+def _order(row: Any, items: Iterable[Any], ships: Iterable[Any]) -> Order:
+    return Order(
+        id=row["id"], customer_id=row["customer_id"], status=row["status"], placed_at=row["placed_at"],
+        currency=row["currency"], total=row["total"], payment_method=row["payment_method"],
+        shipping_address=Address.model_validate(row["shipping_address"]),
+        duties=Duties.model_validate(row["duties"]) if row["duties"] else None,
+        items=[OrderItem(sku=i["sku"], name=i["name"], quantity=i["quantity"], unit_price=i["unit_price"])
+               for i in items],
+        shipments=[Shipment.model_validate({**dict(s), "item_skus": s["item_skus"], "events": s["events"]})
+                   for s in ships],
+    )
+
+
+def _chunks(seq: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
+    for i in range(0, len(seq), size):
+        yield seq[i:i + size]

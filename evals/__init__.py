@@ -1,0 +1,1 @@
+"""Evaluation suites, runner, metrics and reports."""

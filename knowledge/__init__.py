@@ -1,0 +1,1 @@
+"""Policy knowledge base: loading, chunking, embedding, hybrid retrieval with citations."""

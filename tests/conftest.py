@@ -1,0 +1,55 @@
+"""Shared fixtures: real stores in temporary folders, no network, no model hub."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+from assistant.runtime import Services  # noqa: E402
+from assistant.settings import Settings  # noqa: E402
+from connectors import demo  # noqa: E402
+from connectors.importer import import_data  # noqa: E402
+from connectors.models import StoreData  # noqa: E402
+
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+STAFF_TOKEN = "staff-test-token"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test reads the developer's .env or PORTSIDE_* variables."""
+    for key in list(os.environ):
+        if key.startswith("PORTSIDE_"):
+            monkeypatch.delenv(key)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(home=tmp_path / "home", now=NOW, staff_token=STAFF_TOKEN, _env_file=None)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def services(settings: Settings) -> Iterator[Services]:
+    services = Services(settings)
+    yield services
+    services.close()
+
+
+@pytest.fixture
+def demo_doc(services: Services) -> dict:
+    return demo.generate(orders=60, seed=3, now=NOW, fx=services.policy.fx_to_usd)
+
+
+@pytest.fixture
+def demo_services(services: Services, demo_doc: dict) -> Services:
+    import_data(services.store, StoreData.model_validate(demo_doc))
+    return services
