@@ -13,6 +13,8 @@ from assistant.settings import Settings
 from connectors.registry import make_store
 from connectors.sql.engine import make_engine
 from connectors.sql.store import SqlStore
+from knowledge.base import KnowledgeBase
+from knowledge.embedders import Embedder, get_embedder
 
 
 @dataclass
@@ -32,6 +34,19 @@ class Services:
     @cached_property
     def policy(self) -> Policy:
         return load_policy(self.settings.policy_file)
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        return get_embedder(self.settings.embedder)
+
+    @cached_property
+    def kb(self) -> KnowledgeBase:
+        return self.open_kb()
+
+    def open_kb(self, *, reset: bool = False) -> KnowledgeBase:
+        s = self.settings
+        return KnowledgeBase(self.embedder, path=None if s.chroma_url else s.chroma_path, url=s.chroma_url,
+                             collection=s.kb_collection, reset=reset)
 
     @property
     def clock(self) -> Clock:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from assistant.cli import store_cmds
+from assistant.cli import kb_cmds, store_cmds
 from assistant.cli.common import CliError, console, err_console, services_ctx
 
 app = typer.Typer(help="Portside: multilingual customer-service assistant.", no_args_is_help=True,
@@ -14,6 +14,7 @@ app = typer.Typer(help="Portside: multilingual customer-service assistant.", no_
 app.command("import")(store_cmds.import_cmd)
 app.command("demo-data")(store_cmds.demo_data_cmd)
 app.add_typer(store_cmds.orders_app, name="orders")
+app.add_typer(kb_cmds.kb_app, name="kb")
 
 
 @app.command()
@@ -30,6 +31,10 @@ def serve(
     with services_ctx() as services:
         if demo and store_cmds.ensure_demo_store(services):
             console.print("created the demo store")
+        if demo:
+            report = kb_cmds.ensure_demo_kb(services)
+            if report:
+                kb_cmds.print_report(report)
         app_ = create_app(services=services)
         uvicorn.run(app_, host=host or services.settings.host, port=port or services.settings.port)
 
