@@ -12,7 +12,8 @@ import numpy as np
 from knowledge.bm25 import BM25Index
 from knowledge.embedders import Embedder
 from knowledge.ingest import IngestReport, discover, load_all, plan
-from knowledge.retrieval import CANDIDATES, Hit, choose, group_key, rrf
+from knowledge import retrieval
+from knowledge.retrieval import Hit, choose, group_key, rrf
 from knowledge.vectorstore import make_client, open_collection
 
 BATCH = 256
@@ -106,13 +107,13 @@ class KnowledgeBase:
             elif filters:
                 where = {"$and": [{key: value} for key, value in filters.items()]}
             res = self.collection.query(query_embeddings=[np.asarray(vector).tolist()], where=where,
-                                        n_results=min(CANDIDATES, len(self.meta)), include=[])
+                                        n_results=min(retrieval.CANDIDATES, len(self.meta)), include=[])
             rankings["vector"] = list(res["ids"][0])
         if mode in ("hybrid", "bm25"):
             def allow(cid: str) -> bool:
                 return all(self.meta[cid].get(key) == value for key, value in filters.items())
-            rankings["bm25"] = [cid for cid, _ in self.bm25.search(query, CANDIDATES, allow=allow)]
-        fused = rrf(rankings)
+            rankings["bm25"] = [cid for cid, _ in self.bm25.search(query, retrieval.CANDIDATES, allow=allow)]
+        fused = rrf(rankings, weights=retrieval.WEIGHTS)
         return [self._hit(cid, entry) for cid, entry in choose(fused, self.meta, k, lang, self._variants())]
 
     def _variants(self) -> dict[tuple[str, str], str]:

@@ -9,6 +9,10 @@ from typing import Any
 RRF_K = 60
 PREFERRED_LANG_BOOST = 1.3  # a passage in the shopper's language wins a near-tie
 CANDIDATES = 30
+CARD_BOOST = 1.2  # FAQ cards are written as complete answers for shoppers; prefer them over doc sections
+# Plain RRF: down-weighting BM25 gained one bench question and lost short Thai/CJK queries, where
+# character bigrams find what the small multilingual model misses (bench/kb_retrieval.py).
+WEIGHTS = {"vector": 1.0, "bm25": 1.0}
 FALLBACK_LANG = "en"
 
 
@@ -46,13 +50,15 @@ def snippet(text: str, limit: int = 240) -> str:
     return plain if len(plain) <= limit else plain[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-def rrf(rankings: Mapping[str, list[str]], k: int = RRF_K) -> dict[str, dict[str, Any]]:
+def rrf(rankings: Mapping[str, list[str]], k: int = RRF_K,
+        weights: Mapping[str, float] | None = None) -> dict[str, dict[str, Any]]:
     """Fuse ranked id lists; returns id -> {score, <ranking name>_rank}."""
     fused: dict[str, dict[str, Any]] = {}
     for name, ids in rankings.items():
+        weight = (weights or {}).get(name, 1.0)
         for rank, cid in enumerate(ids, 1):
             entry = fused.setdefault(cid, {"score": 0.0})
-            entry["score"] += 1.0 / (k + rank)
+            entry["score"] += weight / (k + rank)
             entry[f"{name}_rank"] = rank
     return fused
 
@@ -61,7 +67,7 @@ def choose(fused: dict[str, dict[str, Any]], meta: Mapping[str, Mapping[str, Any
            lang: str | None, variants: Mapping[tuple[str, str], str]) -> list[tuple[str, dict[str, Any]]]:
     """One hit per answer group (a card and its translations), shown in the shopper's language when it exists."""
     boosted = {cid: e["score"] * (PREFERRED_LANG_BOOST if lang and meta[cid]["lang"] == lang else 1.0)
-               for cid, e in fused.items()}
+               * (CARD_BOOST if _is_card(meta[cid]) else 1.0) for cid, e in fused.items()}
     best_by_group: dict[str, str] = {}
     for cid in sorted(boosted, key=lambda c: (-boosted[c], c)):
         best_by_group.setdefault(group_key(meta[cid]), cid)
@@ -79,6 +85,10 @@ def choose(fused: dict[str, dict[str, Any]], meta: Mapping[str, Mapping[str, Any
                 cid = swap
         out.append((cid, entry))
     return out
+
+
+def _is_card(m: Mapping[str, Any]) -> bool:
+    return bool(m.get("card")) and m.get("card") != m.get("doc_id")
 
 
 def group_key(m: Mapping[str, Any]) -> str:
