@@ -2,24 +2,38 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
 from assistant.clock import Clock
+from assistant.nlu.intents import IntentClassifier
 from assistant.policy.config import Policy, load_policy
 from assistant.settings import Settings
+from assistant.storage.conversations import ConversationStore
+from assistant.storage.events import EventBus
 from connectors.registry import make_store
 from connectors.sql.engine import make_engine
 from connectors.sql.store import SqlStore
 from knowledge.base import KnowledgeBase
 from knowledge.embedders import Embedder, get_embedder
 
+if TYPE_CHECKING:
+    from assistant.handoffs.service import HandoffService
+    from assistant.returns.service import ReturnService
+
 
 @dataclass
 class Services:
     settings: Settings
+    # Called inside the handoff's transaction (conn, row): the Slack outbox registers here.
+    handoff_hooks: list[Callable[[Any, dict[str, Any]], None]] = field(default_factory=list)
+    # Called with (session_id, handoff_id, text, message_id) when a shopper writes while a person holds the chat.
+    shopper_message_hooks: list[Callable[[str, str | None, str, int], None]] = field(default_factory=list)
+    metrics: dict[str, int] = field(default_factory=dict)
 
     @cached_property
     def engine(self) -> Engine:
@@ -30,6 +44,35 @@ class Services:
         store = make_store("sql", engine=self.engine)
         store.create_schema()
         return store
+
+    @cached_property
+    def conversations(self) -> ConversationStore:
+        conv = ConversationStore(self.engine, self.clock)
+        conv.create_schema()
+        return conv
+
+    @cached_property
+    def events(self) -> EventBus:
+        self.conversations  # noqa: B018 - the schema must exist first
+        return EventBus(self.engine, self.clock)
+
+    @cached_property
+    def intents(self) -> IntentClassifier:
+        return IntentClassifier(self.embedder, cache_dir=self.settings.home / "cache")
+
+    @cached_property
+    def handoffs(self) -> HandoffService:
+        from assistant.handoffs.service import HandoffService
+
+        self.conversations  # noqa: B018 - the schema must exist first
+        return HandoffService(self)
+
+    @cached_property
+    def returns(self) -> ReturnService:
+        from assistant.returns.service import ReturnService
+
+        self.conversations  # noqa: B018 - the schema must exist first
+        return ReturnService(self)
 
     @cached_property
     def policy(self) -> Policy:

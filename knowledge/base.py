@@ -9,10 +9,10 @@ from typing import Any
 
 import numpy as np
 
+from knowledge import retrieval
 from knowledge.bm25 import BM25Index
 from knowledge.embedders import Embedder
 from knowledge.ingest import IngestReport, discover, load_all, plan
-from knowledge import retrieval
 from knowledge.retrieval import Hit, choose, group_key, rrf
 from knowledge.vectorstore import make_client, open_collection
 

@@ -7,8 +7,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from assistant.api import orders
+from assistant.api import chat, orders, staff
 from assistant.api.errors import install_error_handlers
+from assistant.api.ratelimit import RateLimiter
+from assistant.chat import ChatService
 from assistant.runtime import Services
 from assistant.settings import Settings
 
@@ -24,6 +26,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app = FastAPI(title="Portside", version="0.1.0", lifespan=lifespan,
                   description="Multilingual customer-service assistant for cross-border e-commerce.")
     app.state.services = services
+    app.state.chat = ChatService(services)
+    s = services.settings
+    app.state.rate_limiter = RateLimiter(s.rate_limit_session, s.rate_limit_ip, s.rate_limit_storage)
     install_error_handlers(app)
 
     @app.get("/healthz", tags=["ops"])
@@ -31,4 +36,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         return {"status": "ok", "store": services.store.counts()}
 
     app.include_router(orders.router)
+    app.include_router(chat.router)
+    app.include_router(staff.router)
+    app.include_router(staff.public)
     return app

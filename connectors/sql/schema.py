@@ -62,7 +62,7 @@ products = Table(
     Column("price", Float, nullable=False),
     Column("currency", String(3), nullable=False),
     Column("final_sale", Boolean, nullable=False),
-    Column("product_id", String(64)),
+    Column("product_id", String(64), index=True),
     Column("variant", String(100)),
 )
 

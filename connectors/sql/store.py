@@ -55,6 +55,7 @@ class SqlStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._prefixes: list[str] | None = None
 
     def create_schema(self) -> None:
         t.metadata.create_all(self.engine)
@@ -107,6 +108,27 @@ class SqlStore:
         with self.engine.connect() as conn:
             rows = conn.execute(select(t.products).where(t.products.c.sku.in_(skus))).mappings().all()
         return {r["sku"]: Product.model_validate(dict(r)) for r in rows}
+
+    def find_order_ids(self, candidates: Sequence[str]) -> list[str]:
+        """Which of these ids exist (in the given order)."""
+        with self.engine.connect() as conn:
+            found = self.existing_ids(conn, "orders", list(dict.fromkeys(candidates)))
+        return [c for c in dict.fromkeys(candidates) if c in found]
+
+    def order_prefixes(self) -> list[str]:
+        """Id prefixes in use ("BR-", "MX-"), to resolve a bare order number. Cached: it scans the id index."""
+        if self._prefixes is None:
+            with self.engine.connect() as conn:
+                ids = conn.scalars(select(t.orders.c.id).where(t.orders.c.id.like("%-%")).limit(200_000)).all()
+            self._prefixes = sorted({i.split("-", 1)[0] + "-" for i in ids})
+        return self._prefixes
+
+    def products_of(self, product_id: str) -> list[Product]:
+        """All variants of one product."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.products).where(t.products.c.product_id == product_id)
+                                .order_by(t.products.c.sku)).mappings().all()
+        return [Product.model_validate(dict(r)) for r in rows]
 
     def list_customers(self, limit: int = 1000) -> list[Customer]:
         with self.engine.connect() as conn:

@@ -1,0 +1,119 @@
+"""Staff API (bearer PORTSIDE_STAFF_TOKEN): handoffs and return approvals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from assistant.api.deps import ServicesDep, StaffDep
+from assistant.api.errors import ApiError
+from assistant.handoffs.service import HandoffError
+from assistant.returns.label import render_label
+from assistant.returns.service import ReturnStateError
+
+router = APIRouter(prefix="/v1", tags=["staff"], dependencies=[StaffDep])
+public = APIRouter(prefix="/v1", tags=["returns"])
+
+
+class StaffIn(BaseModel):
+    staff: str = Field(default="staff", min_length=1, max_length=120, description="Who acts (shown to colleagues).")
+
+
+class ReplyIn(StaffIn):
+    text: str = Field(min_length=1, max_length=4000)
+
+
+def _summary(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items() if k != "packet"}
+
+
+def _full(row: dict[str, Any]) -> dict[str, Any]:
+    return {**_summary(row), "packet": row["packet"]}
+
+
+@router.get("/handoffs")
+def list_handoffs(services: ServicesDep, state: str | None = Query(default=None)) -> dict[str, Any]:
+    try:
+        rows = services.handoffs.list(state)
+    except HandoffError as exc:
+        raise ApiError(422, "invalid_request", str(exc)) from None
+    return {"handoffs": [_summary(r) for r in rows]}
+
+
+@router.get("/handoffs/{handoff_id}")
+def get_handoff(handoff_id: str, services: ServicesDep) -> dict[str, Any]:
+    row = services.handoffs.get(handoff_id)
+    if row is None:
+        raise ApiError(404, "not_found", f"handoff {handoff_id} not found")
+    return _full(row)
+
+
+def _act(services: Any, handoff_id: str, fn: Any) -> dict[str, Any]:
+    try:
+        return fn()
+    except KeyError:
+        raise ApiError(404, "not_found", f"handoff {handoff_id} not found") from None
+    except HandoffError as exc:
+        raise ApiError(409, "conflict", str(exc)) from None
+
+
+@router.post("/handoffs/{handoff_id}/claim")
+def claim(handoff_id: str, body: StaffIn, services: ServicesDep) -> dict[str, Any]:
+    return _summary(_act(services, handoff_id, lambda: services.handoffs.claim(handoff_id, body.staff)))
+
+
+@router.post("/handoffs/{handoff_id}/reply")
+def reply(handoff_id: str, body: ReplyIn, services: ServicesDep) -> dict[str, Any]:
+    return _act(services, handoff_id, lambda: services.handoffs.reply(handoff_id, body.staff, body.text))
+
+
+@router.post("/handoffs/{handoff_id}/resolve")
+def resolve(handoff_id: str, body: StaffIn, services: ServicesDep) -> dict[str, Any]:
+    return _summary(_act(services, handoff_id, lambda: services.handoffs.resolve(handoff_id, body.staff)))
+
+
+def _decide(rma_id: str, approve: bool, staff: str, services: Any) -> dict[str, Any]:
+    try:
+        row = services.returns.decide(rma_id, approve, staff)
+    except KeyError:
+        raise ApiError(404, "not_found", f"return {rma_id} not found") from None
+    except ReturnStateError as exc:
+        raise ApiError(409, "conflict", str(exc)) from None
+    services.events.publish(row["session_id"], "return", {"rma_id": rma_id, "status": row["status"]})
+    out = _summary(row)
+    if row["status"] == "approved" and row["return_required"]:
+        out["label_url"] = services.returns.label_url(rma_id)
+    return out
+
+
+@router.post("/returns/{rma_id}/approve")
+def approve(rma_id: str, body: StaffIn, services: ServicesDep) -> dict[str, Any]:
+    return _decide(rma_id, True, body.staff, services)
+
+
+@router.post("/returns/{rma_id}/reject")
+def reject(rma_id: str, body: StaffIn, services: ServicesDep) -> dict[str, Any]:
+    return _decide(rma_id, False, body.staff, services)
+
+
+@public.get("/returns/{rma_id}/label.pdf", response_class=Response)
+def label(rma_id: str, services: ServicesDep, sig: str = Query(default="")) -> Response:
+    """The printable label; the link in the chat reply carries a signature, so only that shopper has it."""
+    import hmac
+
+    if not hmac.compare_digest(sig, services.returns.label_signature(rma_id)):
+        raise ApiError(404, "not_found", "label not found")
+    row = services.returns.get(rma_id)
+    if row is None or row["status"] != "approved" or not row["return_required"]:
+        raise ApiError(404, "not_found", "label not found (the return is not approved or needs no shipping)")
+    order = services.store.get_order(row["order_id"])
+    if order is None:
+        raise ApiError(404, "not_found", "order not found")
+    hub = services.policy.returns.hubs.get(row["hub"] or "")
+    ship_to = f"{hub.name}, {hub.address}" if hub else f"Portside Returns, {services.policy.store.origin_warehouse}"
+    pdf = render_label(row, order, ship_to)
+    return Response(pdf, media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{rma_id}.pdf"'})

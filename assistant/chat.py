@@ -1,0 +1,180 @@
+"""One chat turn, stage by stage: persist the inbound message → language → guard → understand → engine
+(policy & tools) → persist the reply → return. Every stage is timed for bench/turn_latency.py."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant import guard
+from assistant.engine.base import Engine, Reply, Turn, Understanding
+from assistant.identity import InvalidToken, verify_token
+from assistant.nlu.language import decide_language
+from assistant.nlu.lexicon import LANGUAGES
+from assistant.nlu.slots import extract
+from assistant.runtime import Services
+from assistant.storage.conversations import Session
+from assistant.tools.context import ToolContext
+
+NON_LATIN = {"ar", "zh", "ja", "ko", "th", "ru"}
+
+
+class ChatError(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+@dataclass
+class ChatRequest:
+    message: str
+    session_id: str | None = None
+    language: str | None = None
+    customer_token: str | None = None
+    client: str | None = None
+
+
+@dataclass
+class ChatResult:
+    session_id: str
+    reply: Reply
+    language: str
+    verified: bool
+    message_id: int
+    timings: dict[str, float] = field(default_factory=dict)
+    held_by_human: bool = False
+
+
+class ChatService:
+    def __init__(self, services: Services, engine: Engine | None = None) -> None:
+        from assistant.engine.offline import OfflineEngine
+
+        self.services = services
+        self.engine = engine or OfflineEngine()
+        self.fallback = OfflineEngine()
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+
+    def _lock(self, session_id: str) -> threading.Lock:
+        with self._locks_guard:
+            return self._locks.setdefault(session_id, threading.Lock())
+
+    def handle(self, req: ChatRequest) -> ChatResult:
+        timings: dict[str, float] = {}
+
+        @contextmanager
+        def stage(name: str) -> Iterator[None]:
+            start = time.perf_counter()
+            yield
+            timings[name] = timings.get(name, 0.0) + time.perf_counter() - start
+
+        if not req.message or not req.message.strip():
+            raise ChatError(422, "invalid_request", "message must not be empty")
+        if req.language is not None and req.language not in LANGUAGES:
+            raise ChatError(422, "invalid_request", f"language must be one of {', '.join(LANGUAGES)}")
+        try:
+            verdict = guard.check(req.message.strip())
+        except guard.InputTooLong as exc:
+            raise ChatError(413, "too_large", str(exc)) from None
+        conv = self.services.conversations
+        with stage("session"):
+            session = self._session(req)
+        with self._lock(session.id):
+            session = conv.get_session(session.id) or session
+            self._apply_token(session, req.customer_token)
+            with stage("persist_in"):
+                inbound = conv.add_message(session.id, "shopper", verdict.text,
+                                           meta={"redactions": list(verdict.redactions), "flags": list(verdict.flags)})
+            with stage("language"):
+                decision = decide_language(verdict.text, session.state.language, req.language)
+            if session.status == "handoff" and session.state.handoff_id:
+                return self._held(session, inbound.id, decision.language, verdict.text, timings)
+            with stage("guard"):
+                verdict = guard.check(verdict.text, decision.language)
+            with stage("embed"):
+                vector = self.services.embedder.embed_queries([verdict.text])[0]
+            with stage("understand"):
+                scores = self.services.intents.classify(vector)
+                language = decision.language
+                if decision.source == "default" and scores[0].language_hint and scores[0].similarity >= 0.93:
+                    hint = scores[0].language_hint
+                    if not (verdict.text.isascii() and hint in NON_LATIN):
+                        language = hint  # "hola" in a new session: the nearest example's language
+                top = scores[0]
+                nlu = Understanding(top.intent, top.confidence, top.low, scores,
+                                    extract(verdict.text, language), vector)
+            session.state.language = language
+            history = conv.transcript(session.id, limit=40)[:-1]
+            turn = Turn(session.id, verdict.text, language, decision.switched, verdict, nlu, history)
+            ctx = ToolContext(self.services, session.id, session.state, language)
+            with stage("engine"):
+                reply = self._respond(turn, ctx)
+            with stage("persist_out"):
+                conv.update_message(inbound.id, language=language, intent=reply.intent,
+                                    confidence=reply.confidence)
+                out = conv.add_message(session.id, "assistant", reply.text, language=language, intent=reply.intent,
+                                       meta=self._meta(reply))
+                if ctx.handoff is not None:
+                    session.status = "handoff"
+                conv.save_session(session)
+            return ChatResult(session.id, reply, language, session.state.verified, out.id, timings)
+
+    def _respond(self, turn: Turn, ctx: ToolContext) -> Reply:
+        if self.engine is self.fallback:
+            return self.engine.respond(turn, ctx)
+        try:
+            return self.engine.respond(turn, ctx)
+        except Exception:  # a provider failure must not lose the turn: the offline engine answers
+            self.services.metrics["engine_fallbacks"] = self.services.metrics.get("engine_fallbacks", 0) + 1
+            ctx.actions.clear()
+            ctx.citations.clear()
+            return self.fallback.respond(turn, ctx)
+
+    def _session(self, req: ChatRequest) -> Session:
+        conv = self.services.conversations
+        if req.session_id is None:
+            return conv.create_session(client=req.client)
+        session = conv.get_session(req.session_id)
+        if session is None:
+            raise ChatError(404, "not_found", "session not found; omit session_id to start a new one")
+        return session
+
+    def _apply_token(self, session: Session, token: str | None) -> None:
+        if not token:
+            return
+        try:
+            customer_id = verify_token(token, self.services.settings.widget_secret)
+        except InvalidToken as exc:
+            raise ChatError(401, "invalid_token", str(exc)) from None
+        if self.services.store.get_customer(customer_id) is None:
+            raise ChatError(401, "invalid_token", "customer token names an unknown customer")
+        state = session.state
+        if state.customer_id and state.customer_id != customer_id:
+            raise ChatError(403, "forbidden", "this session belongs to another customer")
+        if state.customer_id is None:
+            state.customer_id, state.verified_via = customer_id, "token"
+
+    def _held(self, session: Session, inbound_id: int, language: str, text: str,
+              timings: dict[str, float]) -> ChatResult:
+        """A person holds the conversation: the message goes to them, the bot stays quiet."""
+        conv = self.services.conversations
+        conv.update_message(inbound_id, language=language)
+        handoff_id = session.state.handoff_id
+        self.services.events.publish(session.id, "shopper_message", {"handoff_id": handoff_id, "text": text,
+                                                                     "message_id": inbound_id})
+        for hook in self.services.shopper_message_hooks:
+            hook(session.id, handoff_id, text, inbound_id)
+        row = self.services.handoffs.get(handoff_id or "")
+        handoff = self.services.handoffs.public(row, language) if row else None
+        reply = Reply(text="", intent="human_agent", confidence=1.0, handoff=handoff)
+        return ChatResult(session.id, reply, language, session.state.verified, inbound_id, timings,
+                          held_by_human=True)
+
+    @staticmethod
+    def _meta(reply: Reply) -> dict[str, Any]:
+        return {"citations": [c.__dict__ for c in reply.citations], "actions": reply.actions,
+                "handoff": reply.handoff, "engine": reply.engine}

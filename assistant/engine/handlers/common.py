@@ -1,0 +1,101 @@
+"""Steps shared by handlers: verification, choosing an order, escalating."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from assistant import i18n
+from assistant.engine.base import Turn
+from assistant.engine.responder import Responder
+from assistant.state import Pending
+from assistant.tools.context import ToolContext
+from assistant.tools.orders import list_my_orders, lookup_order, track_shipment, verify_identity
+from connectors.models import Order
+
+EXAMPLE_ORDER = "BR-100234"
+
+
+def escalate(turn: Turn, ctx: ToolContext, r: Responder, reason: str, *, order_id: str | None = None,
+             draft: dict[str, Any] | None = None) -> None:
+    handoff = ctx.services.handoffs.create(ctx, reason, shopper_words=turn.text, order_id=order_id,
+                                           return_draft=draft)
+    ctx.handoff = handoff
+    ctx.state.pending = None
+    r.say("handoff_created", when=handoff["expected"])
+
+
+def ensure_verified(turn: Turn, ctx: ToolContext, r: Responder, intent: str, data: dict[str, Any]) -> bool:
+    """True when the session is verified (now or before). Otherwise asks for what is missing and parks the task."""
+    state = ctx.state
+    if state.verified:
+        return True
+    if state.verify_locked:
+        r.say("verify_locked")
+        escalate(turn, ctx, r, "verification_locked")
+        return False
+    slots = turn.nlu.slots
+    ref = next(iter(slots.order_refs), None) or state.guest_order_ref
+    has_contact = bool(slots.emails or slots.postal_codes or (ref and _has_postal_like(turn.text, ref)))
+    if ref and has_contact:
+        outcome = verify_identity(ctx, ref, email=next(iter(slots.emails), None), message=turn.text)
+        if outcome.verified:
+            r.say("verified")
+            return True
+        state.guest_order_ref = None
+        if outcome.locked:
+            r.say("verify_locked")
+            escalate(turn, ctx, r, "verification_locked")
+            return False
+        r.say("verify_failed", remaining=outcome.attempts_left)
+    elif ref:
+        state.guest_order_ref = ref  # remember it, reveal nothing about it
+        r.say("ask_verify_contact")
+    elif slots.emails or slots.postal_codes:
+        r.say("ask_verify_order", example=EXAMPLE_ORDER)
+    else:
+        r.say("ask_verify")
+    state.pending = Pending(intent=intent, step="verify", data=data)
+    return False
+
+
+def _has_postal_like(text: str, ref: str) -> bool:
+    rest = text.replace(ref, " ")
+    return any(ch.isdigit() for ch in rest)
+
+
+def choose_order(turn: Turn, ctx: ToolContext, r: Responder, intent: str, data: dict[str, Any],
+                 prefer: tuple[str, ...] = ()) -> Order | None:
+    """The order the shopper means: named in the message, the one being discussed, the only candidate, or ask."""
+    slots = turn.nlu.slots
+    for ref in slots.order_refs:
+        order = lookup_order(ctx, ref)
+        if order is None:
+            r.say("order_not_found", ref=ref)
+            return None
+        return order
+    for number in slots.tracking_numbers:
+        found = track_shipment(ctx, number)
+        if found:
+            return found[0]
+    if ctx.state.current_order_id and not data.get("ask_again"):
+        order = lookup_order(ctx, ctx.state.current_order_id)
+        if order:
+            return order
+    orders = list_my_orders(ctx)
+    if not orders:
+        r.say("no_orders")
+        return None
+    candidates = [o for o in orders if o.status in prefer] if prefer else orders
+    if len(candidates) == 1:
+        return lookup_order(ctx, candidates[0].id)
+    if not candidates:
+        candidates = orders
+    lines = [i18n.t(r.language, "order_option", order_id=o.id, date=i18n.day(o.placed_at, r.language),
+                    items=i18n.join([i.name for i in o.items], r.language),
+                    status=i18n.t(r.language, f"orderstatus.{o.status}") if i18n.has(r.language,
+                                                                                    f"orderstatus.{o.status}")
+                    else o.status.replace("_", " "))
+             for o in candidates[:6]]
+    r.say("choose_order", orders="\n".join(lines))
+    ctx.state.pending = Pending(intent=intent, step="order", data=data)
+    return None

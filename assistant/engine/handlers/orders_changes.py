@@ -1,0 +1,112 @@
+"""Cancelling an order and changing its delivery address (both only before it ships)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from assistant import i18n
+from assistant.engine.base import Turn
+from assistant.engine.handlers import handles
+from assistant.engine.handlers.common import choose_order, ensure_verified
+from assistant.engine.handlers.returns import confirm_step, task_data
+from assistant.engine.responder import Responder
+from assistant.nlu.slots import POSTAL
+from assistant.state import Pending
+from assistant.tools.actions import propose_address_change, propose_cancel
+from assistant.tools.context import ToolContext
+from assistant.tools.orders import lookup_order
+
+BEFORE_SHIPPING = ("pending_payment", "processing")
+
+
+def refund_method_text(ctx: ToolContext, payment: str, lang: str) -> str:
+    if payment in ctx.services.policy.returns.cash_payment_methods:
+        return i18n.t(lang, "refund_method.store_credit")
+    return i18n.t(lang, "refund_method.original", payment=payment)
+
+
+@handles("cancel_order")
+def cancel_order(turn: Turn, ctx: ToolContext, r: Responder) -> None:
+    data = task_data(ctx, "cancel_order")
+    if not ensure_verified(turn, ctx, r, "cancel_order", data):
+        return
+
+    def done(action: dict[str, Any]) -> None:
+        if action["done"]:
+            order = lookup_order(ctx, action["order_id"])
+            method = refund_method_text(ctx, order.payment_method if order else "", r.language)
+            r.say("cancel_done", order_id=action["order_id"],
+                  refund_note=i18n.t(r.language, "cancel_refund_note", refund_method=method))
+        else:
+            r.say("cancel_not_allowed", order_id=action["order_id"], status="shipped")
+
+    if confirm_step(turn, ctx, r, done):
+        return
+    order = lookup_order(ctx, data["order_id"]) if data.get("order_id") else \
+        choose_order(turn, ctx, r, "cancel_order", data, prefer=BEFORE_SHIPPING)
+    if order is None:
+        return
+    if not propose_cancel(ctx, order.id):
+        ctx.state.pending = None
+        r.say("cancel_not_allowed", order_id=order.id, status=order.status.replace("_", " "))
+        return
+    r.say("cancel_summary", order_id=order.id, items=i18n.join([i.name for i in order.items], r.language),
+          total=i18n.money(order.total, order.currency, r.language),
+          refund_method=refund_method_text(ctx, order.payment_method, r.language))
+    r.say("confirm_prompt")
+
+
+def parse_address(text: str) -> dict[str, str] | None:
+    """'Rua Augusta 500, São Paulo, 01305-000' → street, city, postal code; None when a part is missing."""
+    postal = POSTAL.findall(text)
+    if not postal:
+        return None
+    code = postal[-1]
+    rest = [p.strip() for p in re.split(r"[,\n;]", text.replace(code, " ")) if p.strip()]
+    street = next((p for p in rest if re.search(r"\d", p)), None)
+    city = next((p for p in reversed(rest) if p != street and not re.search(r"\d", p)), None)
+    if not street or not city:
+        return None
+    return {"line1": street[:200], "city": city[:100], "postal_code": code}
+
+
+@handles("change_address")
+def change_address(turn: Turn, ctx: ToolContext, r: Responder) -> None:
+    data = task_data(ctx, "change_address")
+    if not ensure_verified(turn, ctx, r, "change_address", data):
+        return
+
+    def done(action: dict[str, Any]) -> None:
+        a = action["address"]
+        if action["done"]:
+            r.say("address_done", order_id=action["order_id"], address=f"{a['line1']}, {a['postal_code']} {a['city']}")
+        else:
+            r.say("address_not_allowed", order_id=action["order_id"], status="shipped")
+
+    if confirm_step(turn, ctx, r, done):
+        return
+    order = lookup_order(ctx, data["order_id"]) if data.get("order_id") else \
+        choose_order(turn, ctx, r, "change_address", data, prefer=BEFORE_SHIPPING)
+    if order is None:
+        return
+    if order.status not in BEFORE_SHIPPING:
+        ctx.state.pending = None
+        r.say("address_not_allowed", order_id=order.id, status=order.status.replace("_", " "))
+        return
+    pending = ctx.state.pending
+    address = parse_address(turn.text) if pending and pending.step == "address" else None
+    if address is None:
+        if pending and pending.step == "address":
+            r.say("address_unclear")
+        else:
+            r.say("ask_new_address")
+        ctx.state.pending = Pending(intent="change_address", step="address", data={"order_id": order.id})
+        return
+    if not propose_address_change(ctx, order.id, **address):
+        ctx.state.pending = None
+        r.say("address_not_allowed", order_id=order.id, status=order.status.replace("_", " "))
+        return
+    r.say("address_summary", order_id=order.id,
+          address=f"{address['line1']}, {address['postal_code']} {address['city']}")
+    r.say("confirm_prompt")

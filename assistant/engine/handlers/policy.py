@@ -1,0 +1,29 @@
+"""Policy questions, answered from the knowledge base with a citation."""
+
+from __future__ import annotations
+
+from assistant import i18n
+from assistant.engine.base import Turn
+from assistant.engine.handlers import handles
+from assistant.engine.responder import Responder
+from assistant.tools.context import ToolContext
+from assistant.tools.kb import search_kb
+
+
+@handles("policy_question")
+def policy_question(turn: Turn, ctx: ToolContext, r: Responder) -> None:
+    answer_from_kb(turn, ctx, r)
+
+
+def answer_from_kb(turn: Turn, ctx: ToolContext, r: Responder, topic: str | None = None) -> bool:
+    hits = search_kb(ctx, turn.text, topic=topic, k=1, query_vector=turn.nlu.vector)
+    if not hits:
+        r.say("no_answer")
+        return False
+    hit = hits[0]
+    if hit.lang != r.language:
+        r.say("kb_lead_other_language", language=i18n.language_name(hit.lang))
+    r.text(hit.text)
+    r.say("source", title=hit.title, url=hit.url)
+    ctx.citations.append(hit.citation)
+    return True

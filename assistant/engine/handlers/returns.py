@@ -1,0 +1,155 @@
+"""Returns: order → items → reason → policy summary → explicit yes → RMA (and label)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from assistant import i18n
+from assistant.engine.base import Turn
+from assistant.engine.handlers import handles
+from assistant.engine.handlers.common import choose_order, ensure_verified, escalate
+from assistant.engine.handlers.policy import answer_from_kb
+from assistant.engine.responder import Responder
+from assistant.nlu.slots import match_items
+from assistant.policy.rules import ReturnDecision
+from assistant.state import Pending
+from assistant.tools.actions import commit_pending, propose_return
+from assistant.tools.context import ToolContext
+from assistant.tools.kb import search_kb
+from assistant.tools.orders import lookup_order
+from connectors.models import Order
+
+
+def task_data(ctx: ToolContext, intent: str) -> dict[str, Any]:
+    p = ctx.state.pending
+    return dict(p.data) if p and p.intent == intent else {}
+
+
+def asks_about_policy(turn: Turn, ctx: ToolContext) -> bool:
+    """'How many days do I have to return?' is a question for the help centre, not a return yet."""
+    if ctx.state.pending or turn.nlu.slots.order_refs or turn.nlu.slots.reasons:
+        return False
+    policy = next((s for s in turn.nlu.scores if s.intent == "policy_question"), None)
+    return policy is not None and policy.confidence >= 0.3
+
+
+def confirm_step(turn: Turn, ctx: ToolContext, r: Responder, on_done: Any) -> bool:
+    """Handle a parked confirmation; True when this turn was about it."""
+    p = ctx.state.pending
+    if p is None or p.step != "confirm":
+        return False
+    slots = turn.nlu.slots
+    if slots.deny:
+        ctx.state.pending = None
+        r.say("action_cancelled")
+    elif slots.affirm:
+        on_done(commit_pending(ctx))
+    else:
+        r.say("confirm_prompt")
+    return True
+
+
+def pick_items(turn: Turn, r: Responder, order: Order, data: dict[str, Any], intent: str,
+               ctx: ToolContext) -> list[str] | None:
+    if data.get("skus"):
+        return list(data["skus"])
+    names = [i.name for i in order.items]
+    if len(order.items) == 1:
+        return [order.items[0].sku]
+    chosen = [n for n in turn.nlu.slots.item_numbers if 1 <= n <= len(order.items)] or match_items(turn.text, names)
+    if chosen:
+        return [order.items[n - 1].sku for n in chosen]
+    options = "\n".join(i18n.t(r.language, "item_option", n=n, name=i.name,
+                               price=i18n.money(i.unit_price, order.currency, r.language))
+                        for n, i in enumerate(order.items, 1))
+    r.say("ask_items", items=options)
+    ctx.state.pending = Pending(intent=intent, step="items", data={**data, "order_id": order.id,
+                                                                   "item_names": names})
+    return None
+
+
+@handles("return_request")
+def return_request(turn: Turn, ctx: ToolContext, r: Responder) -> None:
+    if asks_about_policy(turn, ctx):
+        answer_from_kb(turn, ctx, r, topic="returns")
+        return
+    data = task_data(ctx, "return_request")
+    if not ensure_verified(turn, ctx, r, "return_request", data):
+        return
+    if confirm_step(turn, ctx, r, lambda action: _done(turn, ctx, r, action)):
+        return
+    order = lookup_order(ctx, data["order_id"]) if data.get("order_id") else \
+        choose_order(turn, ctx, r, "return_request", data, prefer=("delivered",))
+    if order is None:
+        return
+    if order.status != "delivered":
+        ctx.state.pending = None
+        r.say("need_delivered", order_id=order.id, status=order.status.replace("_", " "))
+        return
+    skus = pick_items(turn, r, order, data, "return_request", ctx)
+    if skus is None:
+        return
+    reason = data.get("reason") or next(iter(turn.nlu.slots.reasons), None)
+    if reason is None:
+        ctx.state.pending = Pending(intent="return_request", step="reason",
+                                    data={**data, "order_id": order.id, "skus": skus})
+        r.say("ask_reason")
+        return
+    decision = propose_return(ctx, order.id, skus, reason)
+    if not decision.eligible:
+        explain_ineligible(decision, order, ctx, r)
+        return
+    summarize(order, skus, reason, decision, r)
+    r.say("confirm_prompt")
+
+
+def explain_ineligible(decision: ReturnDecision, order: Order, ctx: ToolContext, r: Responder) -> None:
+    ctx.state.pending = None
+    failing = decision.failing
+    code = decision.reason_code
+    key = {"outside_defect_window": "ineligible.defect_window"}.get(code, f"ineligible.{code}")
+    r.say(key, days=failing.window_days if failing else "",
+          date=i18n.day(failing.deadline, r.language) if failing and failing.deadline else "")
+    hits = search_kb(ctx, "return window final sale damaged defective items policy", topic="returns", k=1)
+    if hits:
+        ctx.citations.append(hits[0].citation)
+        r.say("source", title=hits[0].title, url=hits[0].url)
+    r.say("offer_human")
+
+
+def summarize(order: Order, skus: list[str], reason: str, d: ReturnDecision, r: Responder) -> None:
+    lang = r.language
+    names = [i.name for i in order.items if i.sku in skus]
+    method = i18n.t(lang, "refund_method.original", payment=order.payment_method) if d.refund_method == "original" \
+        else i18n.t(lang, "refund_method.store_credit")
+    fee_note = i18n.t(lang, "return_fee_note", fee=i18n.money(d.fee, d.currency, lang)) if d.fee else ""
+    r.say("return_summary", order_id=order.id, items=i18n.join(names, lang), reason=i18n.t(lang, f"reason.{reason}"),
+          refund=i18n.money(d.refund_amount, d.currency, lang), refund_method=method, fee_note=fee_note)
+    if not d.return_required:
+        r.say("return_keep_item")
+    elif d.hub is not None:
+        r.say("return_ship_to_hub", hub=d.hub.name, address=d.hub.address)
+    elif d.free_label:
+        r.say("return_ship_with_label")
+    else:
+        r.say("return_ship_paid")
+    if d.needs_approval:
+        r.say("return_needs_approval")
+    if d.refund_method == "store_credit":
+        r.say("cash_refund_note")
+
+
+def _done(turn: Turn, ctx: ToolContext, r: Responder, action: dict[str, Any]) -> None:
+    if not action.get("rma_id"):
+        r.say("ineligible.outside_window", days="", date="")
+        return
+    if not action.get("created"):
+        r.say("return_existing", rma=action["rma_id"], status=i18n.t(r.language, f"rma_status.{action['status']}"))
+    elif action["status"] == "approved":
+        r.say("return_created", rma=action["rma_id"])
+    else:
+        r.say("return_created_pending", rma=action["rma_id"])
+    if action.get("label_url"):
+        r.say("return_label", rma=action["rma_id"], url=action["label_url"])
+    if action["status"] == "awaiting_approval" and action.get("created"):
+        escalate(turn, ctx, r, "refund_approval", order_id=action["order_id"], draft=action)

@@ -1,0 +1,86 @@
+"""The offline engine: deterministic, no keys. Routes the understood turn to a handler, keeps multi-turn tasks."""
+
+from __future__ import annotations
+
+from assistant.engine.base import Reply, Turn
+from assistant.engine.handlers import HANDLERS, load_builtin_handlers
+from assistant.engine.handlers.common import escalate
+from assistant.engine.responder import Responder
+from assistant.nlu.slots import match_items
+from assistant.state import Pending
+from assistant.tools.context import ToolContext
+
+LOW_CONFIDENCE_LIMIT = 2  # two unclear turns in a row → a person
+
+
+def step_fits(pending: Pending, turn: Turn) -> bool:
+    """Does this message answer the question the task is waiting on?"""
+    s = turn.nlu.slots
+    if pending.step == "verify":
+        return bool(s.order_refs or s.emails or s.postal_codes or s.tracking_numbers)
+    if pending.step == "order":
+        return bool(s.order_refs or s.tracking_numbers)
+    if pending.step == "items":
+        names = [str(n) for n in pending.data.get("item_names", [])]
+        return bool(s.item_numbers or match_items(turn.text, names))
+    if pending.step == "reason":
+        return bool(s.reasons)
+    if pending.step == "confirm":
+        return s.affirm or s.deny
+    return True  # variant, address: free text the handler parses
+
+
+class OfflineEngine:
+    name = "offline"
+
+    def __init__(self) -> None:
+        load_builtin_handlers()
+        self.handlers = HANDLERS
+
+    def respond(self, turn: Turn, ctx: ToolContext) -> Reply:
+        r = Responder(turn.language)
+        intent = self._route(turn, ctx, r)
+        return Reply(text=r.render(), intent=intent, confidence=round(turn.nlu.confidence, 3),
+                     citations=ctx.citations, actions=ctx.actions, handoff=ctx.handoff, engine=self.name)
+
+    def _route(self, turn: Turn, ctx: ToolContext, r: Responder) -> str:
+        state, nlu = ctx.state, turn.nlu
+        if turn.language_switched:
+            r.say("language_switched")
+            if len(turn.text) <= 40:
+                return nlu.intent
+        if turn.guard.injection:
+            r.say("injection_refusal")
+            ctx.record({"type": "guard", "flag": "injection"})
+            return nlu.intent
+        if turn.guard.legal or turn.guard.anger:
+            if turn.guard.anger and not turn.guard.legal and nlu.intent == "other":
+                r.say("abuse")
+            escalate(turn, ctx, r, "legal" if turn.guard.legal else "sentiment")
+            return nlu.intent
+        pending = state.pending
+        if pending is not None and pending.step != "confirm" and nlu.slots.deny and len(turn.text) <= 30:
+            state.pending = None  # "no, forget it" in the middle of a task
+            r.say("action_cancelled")
+            return pending.intent
+        if pending is not None:
+            short_yes = nlu.slots.affirm and len(turn.text) <= 30  # "yes" to a question that wanted details
+            if step_fits(pending, turn) or nlu.low or nlu.intent == pending.intent or short_yes:
+                state.low_confidence_streak = 0
+                self.handlers[pending.intent](turn, ctx, r)
+                return pending.intent
+            state.pending = None  # the shopper moved on to something else
+        intent = nlu.intent
+        if nlu.low and (nlu.slots.order_refs or nlu.slots.tracking_numbers):
+            intent = "order_status"  # a bare order or tracking number
+        elif nlu.low:
+            state.low_confidence_streak += 1
+            if state.low_confidence_streak >= LOW_CONFIDENCE_LIMIT:
+                state.low_confidence_streak = 0
+                escalate(turn, ctx, r, "low_confidence")
+            else:
+                r.say("clarify")
+            return intent
+        state.low_confidence_streak = 0
+        self.handlers.get(intent, self.handlers["other"])(turn, ctx, r)
+        return intent

@@ -1,0 +1,89 @@
+"""Input guard: size limit, redaction of card numbers and secrets, prompt-injection and risk flags.
+
+Returns a verdict object; the pipeline decides what to do with it. Redaction happens before anything is stored.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.nlu.lexicon import LANGUAGES, matches
+
+MAX_CHARS = 4000
+
+_CARD = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
+_SECRETS = [
+    re.compile(r"\b(?:sk|pk|rk)-[A-Za-z0-9_-]{16,}\b"),  # API keys (OpenAI, Stripe style)
+    re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}\b"),  # Slack tokens
+    re.compile(r"\bAKIA[0-9A-Z]{16}\b"),  # AWS access key ids
+    re.compile(r"\bgh[pousr]_[A-Za-z0-9]{30,}\b"),  # GitHub tokens
+    re.compile(r"\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\b"),  # JWTs
+    re.compile(r"(?i)\b(password|passwort|senha|contraseña|mot de passe|пароль|密码|パスワード|kata sandi)"
+               r"\s*[:=]\s*\S+"),
+    re.compile(r"(?i)\b(cvv|cvc|cvv2)\s*[:=]?\s*\d{3,4}\b"),
+]
+_INJECTION = [
+    re.compile(r"(?i)\b(ignore|disregard|forget|override)\b.{0,40}\b(instructions?|rules|prompt|previous|above)"),
+    re.compile(r"(?i)\b(system prompt|developer mode|jailbreak|DAN mode|you are now|act as (an? )?(admin|developer|"
+               r"system))"),
+    re.compile(r"(?i)(</?(system|assistant|instructions?)>|\[/?INST\]|###\s*(system|instruction))"),
+    re.compile(r"(?i)\b(reveal|print|show)\b.{0,30}\b(system prompt|instructions|all (orders|customers))"),
+]
+
+
+class InputTooLong(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class GuardVerdict:
+    text: str  # redacted: the only form that is stored, logged or processed
+    redactions: tuple[str, ...] = ()
+    injection: bool = False
+    anger: bool = False
+    legal: bool = False
+    flags: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _luhn(digits: str) -> bool:
+    total, parity = 0, len(digits) % 2
+    for i, ch in enumerate(digits):
+        d = int(ch)
+        if i % 2 == parity:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+def redact(text: str) -> tuple[str, list[str]]:
+    kinds: list[str] = []
+
+    def card(m: re.Match[str]) -> str:
+        digits = re.sub(r"\D", "", m.group(0))
+        if 13 <= len(digits) <= 19 and _luhn(digits):
+            kinds.append("card_number")
+            return "[card number removed]"
+        return m.group(0)
+
+    out = _CARD.sub(card, text)
+    for pattern in _SECRETS:
+        if pattern.search(out):
+            kinds.append("secret")
+            out = pattern.sub("[secret removed]", out)
+    return out, kinds
+
+
+def check(text: str, language: str | None = None) -> GuardVerdict:
+    if len(text) > MAX_CHARS:
+        raise InputTooLong(f"message is {len(text)} characters; the limit is {MAX_CHARS}")
+    clean, kinds = redact(text)
+    langs = tuple(dict.fromkeys([language or "en", "en"]))
+    # Injection phrases are checked in every language: an attacker need not write in the session's.
+    injection = any(p.search(clean) for p in _INJECTION) or bool(matches(clean, "injection", LANGUAGES))
+    anger = bool(matches(clean, "anger", langs))
+    legal = bool(matches(clean, "legal", langs))
+    flags = tuple(f for f, on in (("injection", injection), ("anger", anger), ("legal", legal)) if on)
+    return GuardVerdict(clean, tuple(kinds), injection, anger, legal, flags)

@@ -1,0 +1,1 @@
+"""Escalation to staff: handoff packets, their states, and the staff actions on them."""

@@ -1,0 +1,1 @@
+"""Understanding a message: language, keyword lexicons, intents, slots."""

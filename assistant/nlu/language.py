@@ -1,0 +1,77 @@
+"""Session-sticky language detection over the 17 supported languages."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from assistant.nlu.lexicon import LANGUAGES, contains, lexicon
+
+MIN_LETTERS = 12  # shorter messages ("ok", "BR-100234", "sim") keep the session's language
+MIN_CONFIDENCE = 0.80
+SURE = 0.95  # even a short message switches when the identifier is this sure ("Dziękuję")
+_SCRIPT = [
+    (re.compile(r"[\u0e00-\u0e7f]"), "th"), (re.compile(r"[\u3040-\u30ff]"), "ja"),
+    (re.compile(r"[\uac00-\ud7af]"), "ko"), (re.compile(r"[\u0600-\u06ff]"), "ar"),
+]
+
+
+@dataclass(frozen=True)
+class LanguageDecision:
+    language: str
+    switched: bool  # the shopper asked for this language explicitly
+    source: str  # forced | request | detected | session | default
+
+
+@cache
+def _identifier():  # type: ignore[no-untyped-def]
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    ident.set_languages(list(LANGUAGES))
+    return ident
+
+
+def _letters(text: str) -> int:
+    return sum(1 for ch in text if ch.isalpha())
+
+
+def requested_language(text: str) -> str | None:
+    """'in English please', 'em português', 'بالعربية' → that language."""
+    if len(text) > 80:
+        return None
+    for lang in LANGUAGES:
+        for phrase in lexicon(lang).get("language_request", []) or []:
+            if contains(text, str(phrase)):
+                return lang
+    return None
+
+
+def detect(text: str) -> tuple[str, float]:
+    for pattern, lang in _SCRIPT:  # unambiguous scripts need no statistics
+        if pattern.search(text):
+            return lang, 1.0
+    lang, prob = _identifier().classify(text)
+    return str(lang), float(prob)
+
+
+def decide_language(text: str, session_language: str | None, forced: str | None = None,
+                    default: str = "en") -> LanguageDecision:
+    """Forced > explicit request > confident detection > the session's language > default."""
+    if forced:
+        return LanguageDecision(forced, False, "forced")
+    requested = requested_language(text)
+    if requested:
+        return LanguageDecision(requested, requested != session_language, "request")
+    cleaned = re.sub(r"\S+@\S+|#?[A-Z]{0,3}-?\d[\w-]*", " ", text)  # ids and emails say nothing of language
+    letters = _letters(cleaned)
+    if letters >= 3:
+        lang, prob = detect(cleaned)
+        if prob >= SURE or (letters >= MIN_LETTERS and prob >= MIN_CONFIDENCE):
+            return LanguageDecision(lang, False, "detected")
+        if session_language is None and prob >= 0.5:
+            return LanguageDecision(lang, False, "detected")
+    if session_language:
+        return LanguageDecision(session_language, False, "session")
+    return LanguageDecision(default, False, "default")

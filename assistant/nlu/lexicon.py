@@ -1,0 +1,58 @@
+"""Per-language keyword lexicons (assistant/lexicon/<lang>.yaml): reasons, yes/no, anger, legal, injection."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from knowledge.tokenize import fold
+
+LANGUAGES = ("en", "es", "pt", "fr", "de", "it", "nl", "pl", "tr", "ru", "ar", "zh", "ja", "ko", "id", "vi", "th")
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
+
+
+@cache
+def lexicon(lang: str) -> dict[str, Any]:
+    path = resources.files("assistant.lexicon").joinpath(f"{lang}.yaml")
+    if not path.is_file():
+        return {}
+    return dict(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+
+
+def _norm(text: str) -> str:
+    return " " + " ".join(re.findall(r"[^\W_]+|[^\w\s]", fold(text))) + " "
+
+
+def contains(text: str, phrase: str) -> bool:
+    """Phrase match on word boundaries (substring for scripts written without spaces)."""
+    phrase = str(phrase).strip()
+    if not phrase:
+        return False
+    if _UNSPACED.search(phrase):
+        return fold(phrase) in fold(text)
+    return _norm(phrase) in _norm(text)
+
+
+def matches(text: str, key: str, langs: tuple[str, ...]) -> list[str]:
+    """Entries of list `key` found in text, over the given languages (the session's and English)."""
+    found = []
+    for lang in dict.fromkeys(langs):
+        for phrase in lexicon(lang).get(key, []) or []:
+            if contains(text, str(phrase)):
+                found.append(str(phrase))
+    return found
+
+
+def keyed_matches(text: str, key: str, langs: tuple[str, ...]) -> dict[str, list[str]]:
+    """For mapping lexicons like return_reasons: code -> matched phrases."""
+    out: dict[str, list[str]] = {}
+    for lang in dict.fromkeys(langs):
+        for code, phrases in (lexicon(lang).get(key) or {}).items():
+            hits = [str(p) for p in phrases or [] if contains(text, str(p))]
+            if hits:
+                out.setdefault(str(code), []).extend(hits)
+    return out

@@ -1,0 +1,1 @@
+"""Return and exchange drafts (RMAs), their approval, and printable return labels."""

@@ -1,0 +1,34 @@
+"""Typed per-conversation state, persisted with the session so a conversation survives a restart."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+Step = Literal["verify", "order", "items", "reason", "variant", "address", "confirm"]
+
+
+class Pending(BaseModel):
+    """A multi-turn task waiting for the shopper: which intent, which step, and what is known so far."""
+
+    intent: str
+    step: Step
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class DialogueState(BaseModel):
+    language: str | None = None
+    customer_id: str | None = None
+    verified_via: Literal["token", "order"] | None = None
+    verify_failures: int = 0
+    verify_locked: bool = False
+    guest_order_ref: str | None = None  # an order number a guest gave before verifying
+    current_order_id: str | None = None
+    pending: Pending | None = None
+    low_confidence_streak: int = 0
+    handoff_id: str | None = None  # the open handoff while a human holds the conversation
+
+    @property
+    def verified(self) -> bool:
+        return self.customer_id is not None

@@ -1,0 +1,84 @@
+"""Server-pushed events (staff messages, handoff state, typing) fan out through the database.
+
+Any server process can publish; every process streams a session's events by reading rows after the last id it
+sent. In-process subscribers are woken at once; other processes notice within the poll interval.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, insert, select
+
+from assistant.clock import Clock
+from assistant.storage import schema as t
+
+POLL_SECONDS = 0.25
+
+
+@dataclass(frozen=True)
+class Event:
+    id: int
+    session_id: str
+    kind: str
+    payload: dict[str, Any]
+    created_at: datetime
+
+    def as_json(self) -> dict[str, Any]:
+        return {"event_id": self.id, "type": self.kind, "data": self.payload, "at": self.created_at.isoformat()}
+
+
+class EventBus:
+    def __init__(self, engine: Engine, clock: Clock) -> None:
+        self.engine = engine
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._waiters: dict[str, list[tuple[asyncio.AbstractEventLoop, asyncio.Event]]] = {}
+
+    def publish(self, session_id: str, kind: str, payload: dict[str, Any]) -> int:
+        with self.engine.begin() as conn:
+            result = conn.execute(insert(t.events).values(session_id=session_id, kind=kind, payload=payload,
+                                                          created_at=self.clock.now()))
+            event_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+        self._wake(session_id)
+        return event_id
+
+    def since(self, session_id: str, after_id: int = 0, limit: int = 200) -> list[Event]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.events).where(t.events.c.session_id == session_id)
+                                .where(t.events.c.id > after_id).order_by(t.events.c.id).limit(limit)).mappings()
+            return [Event(r["id"], r["session_id"], r["kind"], r["payload"], r["created_at"]) for r in rows]
+
+    def last_id(self, session_id: str) -> int:
+        with self.engine.connect() as conn:
+            value = conn.scalar(select(t.events.c.id).where(t.events.c.session_id == session_id)
+                                .order_by(t.events.c.id.desc()).limit(1))
+        return int(value or 0)
+
+    async def wait(self, session_id: str, timeout: float = POLL_SECONDS) -> None:
+        """Return when this process publishes for the session, or after `timeout` (to poll other processes)."""
+        loop = asyncio.get_running_loop()
+        flag = asyncio.Event()
+        with self._lock:
+            self._waiters.setdefault(session_id, []).append((loop, flag))
+        try:
+            await asyncio.wait_for(flag.wait(), timeout)
+        except TimeoutError:
+            pass
+        finally:
+            with self._lock:
+                waiters = self._waiters.get(session_id, [])
+                if (loop, flag) in waiters:
+                    waiters.remove((loop, flag))
+                if not waiters:
+                    self._waiters.pop(session_id, None)
+
+    def _wake(self, session_id: str) -> None:
+        with self._lock:
+            waiters = list(self._waiters.get(session_id, []))
+        for loop, flag in waiters:
+            loop.call_soon_threadsafe(flag.set)

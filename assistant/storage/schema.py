@@ -1,0 +1,126 @@
+"""Conversation-side tables (sessions, messages, handoffs, returns, events, outbox), beside the store's."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+from connectors.sql.schema import UTCDateTime
+
+metadata = MetaData()
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    Column("language", String(8)),
+    Column("customer_id", String(64), index=True),  # set once verified
+    Column("verified_via", String(16)),
+    Column("status", String(16), nullable=False, default="bot"),  # bot | handoff | closed
+    Column("state", JSON, nullable=False),  # DialogueState
+    Column("csat", Integer),
+    Column("csat_comment", Text),
+    Column("client", String(64)),
+)
+
+messages = Table(
+    "messages",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("session_id", String(64), ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False),
+    Column("role", String(16), nullable=False),  # shopper | assistant | staff | system
+    Column("text", Text, nullable=False),  # already redacted
+    Column("language", String(8)),
+    Column("intent", String(32)),
+    Column("confidence", Float),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("meta", JSON, nullable=False),
+    Index("ix_messages_session", "session_id", "id"),
+)
+
+handoffs = Table(
+    "handoffs",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("session_id", String(64), ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False),
+    Column("reason", String(40), nullable=False),
+    Column("priority", String(10), nullable=False),
+    Column("state", String(10), nullable=False),  # open | claimed | resolved
+    Column("language", String(8)),
+    Column("customer_id", String(64)),
+    Column("order_id", String(64)),
+    Column("summary", Text, nullable=False),
+    Column("packet", JSON, nullable=False),
+    Column("claimed_by", String(120)),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    Column("resolved_at", UTCDateTime()),
+    Index("ix_handoffs_state", "state", "created_at"),
+    Index("ix_handoffs_session", "session_id", "state"),
+)
+
+returns = Table(
+    "returns",
+    metadata,
+    Column("rma_id", String(40), primary_key=True),
+    Column("idem_key", String(64), nullable=False, unique=True),  # session + order + items + kind
+    Column("kind", String(10), nullable=False),  # return | exchange
+    Column("session_id", String(64)),
+    Column("order_id", String(64), nullable=False, index=True),
+    Column("customer_id", String(64), nullable=False, index=True),
+    Column("country", String(2)),
+    Column("items", JSON, nullable=False),
+    Column("reason", String(32)),
+    Column("eligible", Boolean, nullable=False),
+    Column("reason_code", String(40), nullable=False),
+    Column("refund_amount", Float, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("refund_method", String(32)),
+    Column("return_required", Boolean, nullable=False),
+    Column("fee", Float, nullable=False, default=0),
+    Column("hub", String(8)),
+    Column("status", String(24), nullable=False),  # approved | awaiting_approval | rejected | refunded
+    Column("detail", JSON, nullable=False),
+    Column("decided_by", String(120)),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("session_id", String(64), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Index("ix_events_session", "session_id", "id"),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("topic", String(32), nullable=False),
+    Column("dedupe_key", String(120), nullable=False, unique=True),
+    Column("payload", JSON, nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UTCDateTime(), nullable=False),
+    Column("done_at", UTCDateTime()),
+    Column("last_error", Text),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Index("ix_outbox_due", "done_at", "next_attempt_at"),
+)

@@ -1,0 +1,115 @@
+"""Order tools. A verified session sees only its own customer's orders; another customer's order looks exactly
+like one that does not exist."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from assistant.identity import MAX_VERIFY_ATTEMPTS, matches_order
+from assistant.nlu.slots import EMAIL
+from assistant.tools.context import ToolContext
+from assistant.tools.registry import tool
+from connectors.models import Order, Shipment
+
+
+@dataclass(frozen=True)
+class VerifyOutcome:
+    verified: bool
+    locked: bool
+    attempts_left: int
+
+
+def resolve_order_ref(ctx: ToolContext, ref: str, within: list[Order] | None = None) -> Order | None:
+    """The order a reference means ("BR-100234", "#W2611340", or a bare "100234"), or None if unclear.
+
+    With `within` (a verified customer's orders) only those count; otherwise the whole store is searched.
+    """
+    raw = ref.strip().lstrip("#")
+    exact = list(dict.fromkeys([raw, raw.upper()]))
+    if within is not None:
+        by_id = {o.id: o for o in within}
+        for cand in exact:
+            if cand in by_id:
+                return by_id[cand]
+        same_number = [o for o in within if raw.isdigit() and o.id.rsplit("-", 1)[-1] == raw]
+        return same_number[0] if len(same_number) == 1 else None
+    store = ctx.services.store
+    cands = exact + ([p + raw for p in store.order_prefixes()] if raw.isdigit() else [])
+    found = store.find_order_ids(cands)
+    return store.get_order(found[0]) if len(found) == 1 else None
+
+
+@tool()
+def verify_identity(ctx: ToolContext, order_id: str, email: str | None = None,
+                    postal_code: str | None = None, message: str = "") -> VerifyOutcome:
+    """Verify the shopper by an order number plus the email address or postal code used for that order.
+
+    Three failed attempts lock verification for the session.
+    """
+    state = ctx.state
+    if state.verify_locked:
+        return VerifyOutcome(False, True, 0)
+    order = resolve_order_ref(ctx, order_id)
+    customer = ctx.services.store.get_customer(order.customer_id) if order else None
+    emails = [e.lower() for e in ([email] if email else []) + EMAIL.findall(message)]
+    text = " ".join(x for x in (postal_code or "", message) if x)
+    result = matches_order(order, customer, text, emails)
+    if result.ok and order is not None:
+        state.customer_id, state.verified_via = result.customer_id, "order"
+        state.current_order_id, state.verify_failures, state.guest_order_ref = order.id, 0, None
+        ctx.record({"type": "verify", "method": "order", "verified": True})
+        return VerifyOutcome(True, False, MAX_VERIFY_ATTEMPTS)
+    state.verify_failures += 1
+    state.verify_locked = state.verify_failures >= MAX_VERIFY_ATTEMPTS
+    ctx.record({"type": "verify", "method": "order", "verified": False})
+    return VerifyOutcome(False, state.verify_locked, max(0, MAX_VERIFY_ATTEMPTS - state.verify_failures))
+
+
+@tool()
+def list_my_orders(ctx: ToolContext) -> list[Order]:
+    """The verified shopper's orders, newest first."""
+    return ctx.services.store.orders_for_customer(ctx.require_verified())
+
+
+@tool()
+def lookup_order(ctx: ToolContext, order_id: str) -> Order | None:
+    """One of the verified shopper's orders by its number; None if there is no such order on their account."""
+    customer_id = ctx.require_verified()
+    order = resolve_order_ref(ctx, order_id, ctx.services.store.orders_for_customer(customer_id))
+    if order is None or order.customer_id != customer_id:
+        return None
+    ctx.state.current_order_id = order.id
+    ctx.record({"type": "order_lookup", "order_id": order.id})
+    ctx.remember(*order_facts(order))
+    return order
+
+
+@tool()
+def track_shipment(ctx: ToolContext, tracking_number: str) -> tuple[Order, Shipment] | None:
+    """A shipment of the verified shopper by tracking number; None if it is not theirs or does not exist."""
+    customer_id = ctx.require_verified()
+    found = ctx.services.store.find_shipment(tracking_number.strip().upper())
+    if found is None or found[0].customer_id != customer_id:
+        return None
+    order, shipment = found
+    ctx.state.current_order_id = order.id
+    ctx.record({"type": "order_lookup", "order_id": order.id, "tracking_number": shipment.tracking_number})
+    ctx.remember(*order_facts(order))
+    return order, shipment
+
+
+def order_facts(order: Order) -> list[Any]:
+    """Every value a reply may state about this order (the grounding check compares against these)."""
+    facts: list[Any] = [order.id, order.status, order.total, order.currency, order.payment_method,
+                        order.placed_at.date().isoformat()]
+    for item in order.items:
+        facts += [item.sku, item.name, item.unit_price, item.quantity]
+    for s in order.shipments:
+        facts += [s.tracking_number, s.carrier, s.status, s.estimated_delivery,
+                  s.delivered_at.date().isoformat() if s.delivered_at else None]
+        for e in s.events:
+            facts += [e.status, e.location, e.description, e.at.date().isoformat()]
+    if order.duties:
+        facts += [order.duties.amount, order.duties.status]
+    return facts
