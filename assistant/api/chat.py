@@ -64,9 +64,12 @@ async def run_chat(request: Request, body: ChatIn) -> ChatResult:
     req = ChatRequest(message=body.message, session_id=body.session_id, language=body.language,
                       customer_token=body.customer_token, client=client_ip(request))
     try:
-        return await run_in_threadpool(request.app.state.chat.handle, req)
+        result: ChatResult = await run_in_threadpool(request.app.state.chat.handle, req)
     except ChatError as exc:
         raise ApiError(exc.status, exc.code, exc.message) from None
+    if body.session_id is None:
+        request.app.state.rate_limiter.count_new_session(result.session_id)
+    return result
 
 
 @router.post("/chat", response_model=ChatOut)

@@ -24,6 +24,10 @@ class RateLimiter:
                 raise ApiError(429, "rate_limited", f"too many messages; limit is {item}",
                                headers={"Retry-After": str(max(1, int(reset) - int(_now())))})
 
+    def count_new_session(self, session_id: str) -> None:
+        """The message that created a session counts towards that session's limit too."""
+        self.limiter.hit(self.per_session, "chat", f"session:{session_id}")
+
 
 def _now() -> float:
     import time
