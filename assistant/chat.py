@@ -15,12 +15,23 @@ from assistant.engine.base import Engine, Reply, Turn, Understanding
 from assistant.identity import InvalidToken, verify_token
 from assistant.nlu.language import decide_language
 from assistant.nlu.lexicon import LANGUAGES
-from assistant.nlu.slots import extract
+from assistant.nlu.slots import EMAIL, Slots, extract
 from assistant.runtime import Services
 from assistant.storage.conversations import Session
 from assistant.tools.context import ToolContext
 
 NON_LATIN = {"ar", "zh", "ja", "ko", "th", "ru"}
+
+
+def meaning_text(text: str, slots: Slots) -> str:
+    """The message without order numbers, tracking numbers and emails: ids carry no intent, and the examples
+    that contain ids would otherwise pull every message that mentions one towards order status."""
+    out = text
+    for value in [*slots.order_refs, *slots.tracking_numbers]:
+        out = out.replace(value, " ")
+    out = EMAIL.sub(" ", out)
+    out = " ".join(out.split())
+    return out if sum(ch.isalpha() for ch in out) >= 2 else text
 
 
 class ChatError(Exception):
@@ -96,7 +107,8 @@ class ChatService:
             with stage("guard"):
                 verdict = guard.check(verdict.text, decision.language)
             with stage("embed"):
-                vector = self.services.embedder.embed_queries([verdict.text])[0]
+                slots = extract(verdict.text, decision.language)
+                vector = self.services.embedder.embed_queries([meaning_text(verdict.text, slots)])[0]
             with stage("understand"):
                 scores = self.services.intents.classify(vector)
                 language = decision.language
@@ -105,8 +117,9 @@ class ChatService:
                     if not (verdict.text.isascii() and hint in NON_LATIN):
                         language = hint  # "hola" in a new session: the nearest example's language
                 top = scores[0]
-                nlu = Understanding(top.intent, top.confidence, top.low, scores,
-                                    extract(verdict.text, language), vector)
+                if language != decision.language:
+                    slots = extract(verdict.text, language)
+                nlu = Understanding(top.intent, top.confidence, top.low, scores, slots, vector)
             session.state.language = language
             history = conv.transcript(session.id, limit=40)[:-1]
             turn = Turn(session.id, verdict.text, language, decision.switched, verdict, nlu, history)

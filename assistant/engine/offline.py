@@ -11,6 +11,8 @@ from assistant.state import Pending
 from assistant.tools.context import ToolContext
 
 LOW_CONFIDENCE_LIMIT = 2  # two unclear turns in a row → a person
+ORDER_TASKS = {"order_status", "return_request", "exchange_request", "cancel_order", "change_address",
+               "refund_status"}
 
 
 def step_fits(pending: Pending, turn: Turn) -> bool:
@@ -72,7 +74,8 @@ class OfflineEngine:
             state.pending = None  # the shopper moved on to something else
         intent = nlu.intent
         if nlu.low and (nlu.slots.order_refs or nlu.slots.tracking_numbers):
-            intent = "order_status"  # a bare order or tracking number
+            # Unsure, but the message names an order: an order task it is, by default its status.
+            intent = intent if intent in ORDER_TASKS else "order_status"
         elif nlu.low:
             state.low_confidence_streak += 1
             if state.low_confidence_streak >= LOW_CONFIDENCE_LIMIT:

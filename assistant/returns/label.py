@@ -15,7 +15,7 @@ def _latin(text: str) -> str:
 
 
 def render_label(rma: dict[str, Any], order: Order, ship_to: str) -> bytes:
-    pdf = FPDF(format="A6")
+    pdf = FPDF(format=(105, 148))  # A6
     pdf.set_auto_page_break(False)
     pdf.add_page()
     pdf.set_title(f"Return label {rma['rma_id']}")

@@ -8,7 +8,7 @@ from assistant import i18n
 from assistant.engine.base import Turn
 from assistant.engine.handlers import handles
 from assistant.engine.handlers.common import choose_order, ensure_verified
-from assistant.engine.handlers.returns import confirm_step, pick_items, task_data
+from assistant.engine.handlers.returns import confirm_step, offer_human, pick_items, task_data
 from assistant.engine.responder import Responder
 from assistant.nlu.lexicon import contains
 from assistant.state import Pending
@@ -69,7 +69,7 @@ def exchange_request(turn: Turn, ctx: ToolContext, r: Responder) -> None:
         key = {"exchange_used": "ineligible.exchange_used", "not_same_product": "no_variants"}.get(
             decision.reason_code, f"ineligible.{decision.reason_code}")
         r.say(key, days=ctx.services.policy.returns.window_days, date="")
-        r.say("offer_human")
+        offer_human(ctx, r, "policy_exception", order.id)
         return
     item = next(i.name for i in order.items if i.sku == sku)
     note = i18n.t(r.language, "exchange_fee", fee=i18n.money(decision.fee, decision.currency, r.language)) \

@@ -114,7 +114,13 @@ def explain_ineligible(decision: ReturnDecision, order: Order, ctx: ToolContext,
     if hits:
         ctx.citations.append(hits[0].citation)
         r.say("source", title=hits[0].title, url=hits[0].url)
+    offer_human(ctx, r, "policy_exception", order.id)
+
+
+def offer_human(ctx: ToolContext, r: Responder, reason: str, order_id: str | None = None) -> None:
+    """Ask whether a person should look at it; a yes hands off with this reason (see smalltalk.human_agent)."""
     r.say("offer_human")
+    ctx.state.pending = Pending(intent="human_agent", step="confirm", data={"reason": reason, "order_id": order_id})
 
 
 def summarize(order: Order, skus: list[str], reason: str, d: ReturnDecision, r: Responder) -> None:

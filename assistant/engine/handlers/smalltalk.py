@@ -25,4 +25,11 @@ def other(turn: Turn, ctx: ToolContext, r: Responder) -> None:
 
 @handles("human_agent")
 def human_agent(turn: Turn, ctx: ToolContext, r: Responder) -> None:
-    escalate(turn, ctx, r, "customer_request")
+    offer = ctx.state.pending if ctx.state.pending and ctx.state.pending.intent == "human_agent" else None
+    if offer is not None and turn.nlu.slots.deny:
+        ctx.state.pending = None
+        r.say("action_cancelled")
+        return
+    # Accepting an offered person after a refusal means the shopper insists on an exception to the policy.
+    reason = str(offer.data.get("reason")) if offer else "customer_request"
+    escalate(turn, ctx, r, reason, order_id=offer.data.get("order_id") if offer else None)
