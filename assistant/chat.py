@@ -19,6 +19,7 @@ from assistant.nlu.slots import EMAIL, Slots, extract
 from assistant.runtime import Services
 from assistant.storage.conversations import Session
 from assistant.tools.context import ToolContext
+from knowledge.retrieval import Citation
 
 NON_LATIN = {"ar", "zh", "ja", "ko", "th", "ru"}
 
@@ -47,6 +48,7 @@ class ChatRequest:
     language: str | None = None
     customer_token: str | None = None
     client: str | None = None
+    client_id: str | None = None  # the widget's id for this message: a resend after reconnect is not redone
 
 
 @dataclass
@@ -97,9 +99,14 @@ class ChatService:
         with self._lock(session.id):
             session = conv.get_session(session.id) or session
             self._apply_token(session, req.customer_token)
+            if req.client_id:
+                done = self._already_answered(session, req.client_id)
+                if done is not None:
+                    return done
             with stage("persist_in"):
                 inbound = conv.add_message(session.id, "shopper", verdict.text,
-                                           meta={"redactions": list(verdict.redactions), "flags": list(verdict.flags)})
+                                           meta={"redactions": list(verdict.redactions), "flags": list(verdict.flags),
+                                                 "client_id": req.client_id})
             with stage("language"):
                 decision = decide_language(verdict.text, session.state.language, req.language)
             if session.status == "handoff" and session.state.handoff_id:
@@ -135,6 +142,22 @@ class ChatService:
                     session.status = "handoff"
                 conv.save_session(session)
             return ChatResult(session.id, reply, language, session.state.verified, out.id, timings)
+
+    def _already_answered(self, session: Session, client_id: str) -> ChatResult | None:
+        """The reply already given to this client message id (a resend after a dropped connection)."""
+        messages = self.services.conversations.transcript(session.id, limit=60)
+        for i, m in enumerate(messages):
+            if m.role == "shopper" and m.meta.get("client_id") == client_id:
+                answer = next((a for a in messages[i + 1:] if a.role == "assistant"), None)
+                reply = Reply(text=answer.text if answer else "", intent=m.intent or "other",
+                              confidence=m.confidence or 0.0, citations=[Citation(**c) for c in
+                                                                         (answer.meta.get("citations", []) if answer
+                                                                          else [])],
+                              actions=answer.meta.get("actions", []) if answer else [],
+                              handoff=answer.meta.get("handoff") if answer else None)
+                return ChatResult(session.id, reply, m.language or session.state.language or "en",
+                                  session.state.verified, answer.id if answer else m.id, {}, answer is None)
+        return None
 
     def _respond(self, turn: Turn, ctx: ToolContext) -> Reply:
         if self.engine is self.fallback:

@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     rate_limit_session: str = Field(default="30/minute", description="Chat messages per session.")
     rate_limit_ip: str = Field(default="120/minute", description="Chat messages per client IP.")
     rate_limit_storage: str = Field(default="memory://", description="limits storage URI, e.g. redis://…")
+    demo_storefront: bool = Field(default=False, description="Serve the demo storefront at / (serve --demo).")
     host: str = "127.0.0.1"
     port: int = 8000
 

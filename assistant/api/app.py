@@ -7,12 +7,13 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from assistant.api import chat, orders, staff
+from assistant.api import chat, live, orders, staff
 from assistant.api.errors import install_error_handlers
 from assistant.api.ratelimit import RateLimiter
 from assistant.chat import ChatService
 from assistant.runtime import Services
 from assistant.settings import Settings
+from assistant.web import routes as web_routes
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
@@ -37,6 +38,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     app.include_router(orders.router)
     app.include_router(chat.router)
+    app.include_router(live.router)
+    app.include_router(web_routes.router)
     app.include_router(staff.router)
     app.include_router(staff.public)
     return app

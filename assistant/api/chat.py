@@ -20,6 +20,7 @@ class ChatIn(BaseModel):
     message: str = Field(description="The shopper's message (at most 4,000 characters).")
     language: str | None = Field(default=None, description="Force the reply language (ISO 639-1).")
     customer_token: str | None = Field(default=None, max_length=512)
+    client_id: str | None = Field(default=None, max_length=64, description="Idempotency key for this message.")
 
 
 class CitationOut(BaseModel):
@@ -62,7 +63,7 @@ def client_ip(request: Request) -> str | None:
 async def run_chat(request: Request, body: ChatIn) -> ChatResult:
     request.app.state.rate_limiter.check(client_ip(request), body.session_id)
     req = ChatRequest(message=body.message, session_id=body.session_id, language=body.language,
-                      customer_token=body.customer_token, client=client_ip(request))
+                      customer_token=body.customer_token, client=client_ip(request), client_id=body.client_id)
     try:
         result: ChatResult = await run_in_threadpool(request.app.state.chat.handle, req)
     except ChatError as exc:

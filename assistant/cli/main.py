@@ -29,6 +29,7 @@ def serve(
     from assistant.api.app import create_app
 
     with services_ctx() as services:
+        services.settings.demo_storefront = services.settings.demo_storefront or demo
         if demo and store_cmds.ensure_demo_store(services):
             console.print("created the demo store")
         if demo:

@@ -76,13 +76,13 @@ class OfflineEngine:
         if nlu.low and (nlu.slots.order_refs or nlu.slots.tracking_numbers):
             # Unsure, but the message names an order: an order task it is, by default its status.
             intent = intent if intent in ORDER_TASKS else "order_status"
-        elif nlu.low:
+        elif nlu.low or intent == "other":  # unsure, or nothing we can help with: the shopper is not served
             state.low_confidence_streak += 1
             if state.low_confidence_streak >= LOW_CONFIDENCE_LIMIT:
                 state.low_confidence_streak = 0
                 escalate(turn, ctx, r, "low_confidence")
             else:
-                r.say("clarify")
+                r.say("clarify" if nlu.low else "other")
             return intent
         state.low_confidence_streak = 0
         self.handlers.get(intent, self.handlers["other"])(turn, ctx, r)

@@ -1,0 +1,1 @@
+"""Shopper-facing web: the embeddable widget and the demo storefront."""
