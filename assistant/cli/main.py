@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from assistant.cli import kb_cmds, store_cmds
+from assistant.cli import chat_cmds, kb_cmds, store_cmds
 from assistant.cli.common import CliError, console, err_console, services_ctx
 
 app = typer.Typer(help="Portside: multilingual customer-service assistant.", no_args_is_help=True,
@@ -15,6 +15,8 @@ app.command("import")(store_cmds.import_cmd)
 app.command("demo-data")(store_cmds.demo_data_cmd)
 app.add_typer(store_cmds.orders_app, name="orders")
 app.add_typer(kb_cmds.kb_app, name="kb")
+app.add_typer(chat_cmds.handoffs_app, name="handoffs")
+app.command("chat")(chat_cmds.chat)
 
 
 @app.command()
