@@ -9,12 +9,13 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
-from assistant.clock import Clock
+from assistant.clock import Clock, SystemClock
 from assistant.nlu.intents import IntentClassifier
 from assistant.policy.config import Policy, load_policy
 from assistant.settings import Settings
 from assistant.storage.conversations import ConversationStore
 from assistant.storage.events import EventBus
+from assistant.storage.outbox import Outbox
 from connectors.registry import make_store
 from connectors.sql.engine import make_engine
 from connectors.sql.store import SqlStore
@@ -33,6 +34,8 @@ class Services:
     handoff_hooks: list[Callable[[Any, dict[str, Any]], None]] = field(default_factory=list)
     # Called with (session_id, handoff_id, text, message_id) when a shopper writes while a person holds the chat.
     shopper_message_hooks: list[Callable[[str, str | None, str, int], None]] = field(default_factory=list)
+    # Called with (handoff_id, version) after a handoff (or its return draft) changed state.
+    handoff_change_hooks: list[Callable[[str, str], None]] = field(default_factory=list)
     metrics: dict[str, int] = field(default_factory=dict)
 
     @cached_property
@@ -73,6 +76,15 @@ class Services:
 
         self.conversations  # noqa: B018 - the schema must exist first
         return ReturnService(self)
+
+    @cached_property
+    def outbox(self) -> Outbox:
+        self.conversations  # noqa: B018 - the schema must exist first
+        return Outbox(self.engine, SystemClock())  # delivery retries run on real time, even with PORTSIDE_NOW
+
+    def handoff_changed(self, handoff_id: str, version: str) -> None:
+        for hook in self.handoff_change_hooks:
+            hook(handoff_id, version)
 
     @cached_property
     def policy(self) -> Policy:

@@ -26,6 +26,11 @@ class Settings(BaseSettings):
     rate_limit_session: str = Field(default="30/minute", description="Chat messages per session.")
     rate_limit_ip: str = Field(default="120/minute", description="Chat messages per client IP.")
     rate_limit_storage: str = Field(default="memory://", description="limits storage URI, e.g. redis://…")
+    slack_bot_token: str = Field(default="", description="xoxb- token; Slack is off without it.")
+    slack_signing_secret: str = Field(default="", description="Verifies requests to /slack/events.")
+    slack_channel: str = Field(default="", description="Channel id or name for handoffs.")
+    slack_app_token: str = Field(default="", description="xapp- token: use Socket Mode instead of HTTP.")
+    slack_api_url: str = Field(default="https://slack.com/api/", description="Slack Web API base URL.")
     demo_storefront: bool = Field(default=False, description="Serve the demo storefront at / (serve --demo).")
     host: str = "127.0.0.1"
     port: int = 8000

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
 
 from assistant.api import chat, live, orders, staff
 from assistant.api.errors import install_error_handlers
@@ -13,15 +13,31 @@ from assistant.api.ratelimit import RateLimiter
 from assistant.chat import ChatService
 from assistant.runtime import Services
 from assistant.settings import Settings
+from assistant.slack.app import enabled as slack_enabled
+from assistant.slack.app import install as install_slack
 from assistant.web import routes as web_routes
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
     services = services or Services(settings or Settings())
 
+    slack_app = None
+    if slack_enabled(services):
+        slack_app, _delivery = install_slack(services)
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        services.outbox.start()
+        socket = None
+        if slack_app is not None and services.settings.slack_app_token:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            socket = SocketModeHandler(slack_app, services.settings.slack_app_token)
+            socket.connect()
         yield
+        if socket is not None:
+            socket.close()
+        services.outbox.stop()
         services.close()
 
     app = FastAPI(title="Portside", version="0.1.0", lifespan=lifespan,
@@ -40,6 +56,15 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(chat.router)
     app.include_router(live.router)
     app.include_router(web_routes.router)
+    if slack_app is not None:
+        from slack_bolt.adapter.fastapi import SlackRequestHandler
+
+        handler = SlackRequestHandler(slack_app)
+
+        @app.post("/slack/events", include_in_schema=False)
+        async def slack_events(request: Request) -> Response:
+            return await handler.handle(request)  # type: ignore[no-any-return]
+
     app.include_router(staff.router)
     app.include_router(staff.public)
     return app

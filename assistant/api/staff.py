@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from assistant.api.deps import ServicesDep, StaffDep
 from assistant.api.errors import ApiError
 from assistant.handoffs.service import HandoffError
+from assistant.returns.decisions import decide_return
 from assistant.returns.label import render_label
 from assistant.returns.service import ReturnStateError
 
@@ -77,12 +78,11 @@ def resolve(handoff_id: str, body: StaffIn, services: ServicesDep) -> dict[str, 
 
 def _decide(rma_id: str, approve: bool, staff: str, services: Any) -> dict[str, Any]:
     try:
-        row = services.returns.decide(rma_id, approve, staff)
+        row = decide_return(services, rma_id, approve, staff)
     except KeyError:
         raise ApiError(404, "not_found", f"return {rma_id} not found") from None
     except ReturnStateError as exc:
         raise ApiError(409, "conflict", str(exc)) from None
-    services.events.publish(row["session_id"], "return", {"rma_id": rma_id, "status": row["status"]})
     out = _summary(row)
     if row["status"] == "approved" and row["return_required"]:
         out["label_url"] = services.returns.label_url(rma_id)

@@ -208,3 +208,4 @@ class HandoffService:
         with self.engine.begin() as conn:
             conn.execute(update(t.handoffs).where(t.handoffs.c.id == handoff_id)
                          .values(updated_at=self.services.clock.now(), **values))
+        self.services.handoff_changed(handoff_id, f"{values.get('state', 'update')}:{values.get('claimed_by', '')}")

@@ -13,6 +13,8 @@ from assistant.clock import Clock
 from assistant.state import DialogueState
 from assistant.storage import schema as t
 
+PUBLIC_META = {"citations", "actions", "handoff", "author", "csat_prompt"}  # meta keys clients may see
+
 
 @dataclass(frozen=True)
 class Message:
@@ -29,7 +31,7 @@ class Message:
     def as_json(self) -> dict[str, Any]:
         return {"id": self.id, "role": self.role, "text": self.text, "language": self.language,
                 "intent": self.intent, "confidence": self.confidence, "created_at": self.created_at.isoformat(),
-                **{k: v for k, v in self.meta.items() if k in {"citations", "actions", "handoff", "author"}}}
+                **{k: v for k, v in self.meta.items() if k in PUBLIC_META}}
 
 
 @dataclass

@@ -124,3 +124,18 @@ outbox = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Index("ix_outbox_due", "done_at", "next_attempt_at"),
 )
+
+# Slack: where each handoff was posted (for updates and thread replies), and staff replies already relayed.
+slack_posts = Table(
+    "slack_posts",
+    metadata,
+    Column("handoff_id", String(40), primary_key=True),
+    Column("channel", String(40), nullable=False),
+    Column("ts", String(40), nullable=False, index=True),
+)
+
+slack_relayed = Table(
+    "slack_relayed",
+    metadata,
+    Column("message_key", String(80), primary_key=True),  # channel:ts of a staff reply: relayed once
+)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from assistant.identity import issue_token
+from connectors.models import Customer
 
 router = APIRouter(include_in_schema=False)
 DEMO_CUSTOMERS = 12
@@ -32,7 +33,7 @@ def storefront(request: Request, as_: str | None = Query(default=None, alias="as
     if not services.settings.demo_storefront:
         return HTMLResponse("<h1>Portside</h1><p>API at <a href='/docs'>/docs</a>.</p>")
     customers = services.store.list_customers(limit=200)
-    by_country: dict[str, object] = {}
+    by_country: dict[str, Customer] = {}
     for c in customers:  # one shopper per country keeps the picker short
         by_country.setdefault(c.country, c)
     shown = list(by_country.values())[:DEMO_CUSTOMERS * 2]
@@ -41,7 +42,7 @@ def storefront(request: Request, as_: str | None = Query(default=None, alias="as
     language = lang or (current.language if current else "")
     options = "\n".join(
         f'<option value="{html.escape(c.id)}"{" selected" if current and c.id == current.id else ""}>'
-        f"{html.escape(c.name)} ({c.country}, {c.language})</option>" for c in shown)  # type: ignore[attr-defined]
+        f"{html.escape(c.name)} ({c.country}, {c.language})</option>" for c in shown)
     page = (_static("storefront.html")
             .replace("{{CUSTOMER_OPTIONS}}", options)
             .replace("{{CUSTOMER_TOKEN}}", html.escape(token))

@@ -155,7 +155,7 @@
   }
 
   // ---------------------------------------------------------------- DOM
-  const CSS = `
+  const STYLE = `
 :host{all:initial!important;display:block!important;position:fixed!important;right:0!important;bottom:0!important;
   width:0!important;height:0!important;margin:0!important;padding:0!important;border:0!important;z-index:2147483000!important}
 [hidden]{display:none!important}
@@ -258,7 +258,7 @@ textarea:focus{border-color:var(--accent);outline:none;box-shadow:0 0 0 3px colo
 
   const host = document.createElement('portside-chat');
   const root = host.attachShadow({ mode: 'open' });
-  root.innerHTML = `<style>${CSS}</style>
+  root.innerHTML = `<style>${STYLE}</style>
 <div class="ps" part="root">
   <button class="launcher" type="button" aria-expanded="false">${ICON_CHAT}<span class="badge" hidden></span></button>
   <section class="panel" role="dialog" hidden>
@@ -458,7 +458,10 @@ textarea:focus{border-color:var(--accent);outline:none;box-shadow:0 0 0 3px colo
     const n = S.outbox.length;
     S.outbox = S.outbox.filter((i) => i.client_id !== cid);
     if (S.outbox.length !== n) save();
+    busy();
   }
+  // aria-busy while replies are awaited or streaming: screen readers announce the finished reply
+  const busy = () => el.log.setAttribute('aria-busy', String(S.outbox.length > 0));
   function setSession(sid) {
     if (!sid || sid === S.sid) return;
     S.sid = sid; save();
@@ -582,7 +585,7 @@ textarea:focus{border-color:var(--accent);outline:none;box-shadow:0 0 0 3px colo
     if (!text) return false;
     disableConfirms();
     const item = { client_id: uuid(), text: text.slice(0, 4000) };
-    S.outbox.push(item); save();
+    S.outbox.push(item); save(); busy();
     addShopper(item.text, `c:${item.client_id}`, { pending: true });
     scroll(true);
     deliver();
@@ -590,7 +593,7 @@ textarea:focus{border-color:var(--accent);outline:none;box-shadow:0 0 0 3px colo
   }
 
   // ---------------------------------------------------------------- transport: WebSocket, else HTTP + SSE
-  let ws = null, wsFails = 0, attempt = 0, retryTimer = null, mode = 'ws', es = null, lastTyping = 0;
+  let ws = null, wsFails = 0, attempt = 0, retryTimer = null, mode = 'ws', es = null, lastTyping = 0, historyDone = false;
   const sentOn = new WeakMap(); // socket -> Set of client_ids sent on it
   const inflightCount = () => S.outbox.length;
   function setConn(ok) { el.conn.hidden = ok; }
@@ -612,12 +615,17 @@ textarea:focus{border-color:var(--accent);outline:none;box-shadow:0 0 0 3px colo
     }
   }
   function connect() {
+    if (!historyDone) return; // boot connects once the stored conversation is drawn
     if (mode === 'http') { flushHttp(); startSse(); return; }
     if (ws || retryTimer) return;
     if (typeof WebSocket === 'undefined') { fallback(); return; }
     const q = S.sid ? `?session_id=${encodeURIComponent(S.sid)}&after=${S.after || 0}` : '';
     let sock;
-    try { sock = new WebSocket(`${WS_BASE}/v1/chat/ws${q}`); } catch (e) { wsFails += 1; scheduleRetry(); return; }
+    try { sock = new WebSocket(`${WS_BASE}/v1/chat/ws${q}`); } catch (e) {
+      wsFails += 1;
+      if (wsFails >= 3) fallback(); else scheduleRetry();
+      return;
+    }
     ws = sock;
     sentOn.set(sock, new Set());
     let opened = false;
@@ -730,14 +738,13 @@ textarea:focus{border-color:var(--accent);outline:none;box-shadow:0 0 0 3px colo
     agent = s.status === 'handoff' && lastStaff ? lastStaff : null;
     applyStrings();
     // Queued messages the server already has: don't draw them twice; answered ones are done.
-    const shopperMsgs = msgs.map((m, i) => ({ m, i })).filter((x) => x.m.role === 'shopper');
     for (const item of S.outbox.slice()) {
-      const hit = shopperMsgs.reverse().find((x) => x.m.text === item.text);
-      shopperMsgs.reverse();
-      if (!hit) continue;
+      let hit = -1;
+      for (let i = msgs.length - 1; i >= 0 && hit < 0; i--) if (msgs[i].role === 'shopper' && msgs[i].text === item.text) hit = i;
+      if (hit < 0) continue;
       const row = el.log.querySelector(`.row.shopper[data-key="c:${CSS.escape(item.client_id)}"]`);
       if (row) row.remove();
-      if (msgs.slice(hit.i + 1).some((m) => m.role !== 'shopper')) dropOutbox(item.client_id);
+      if (msgs.slice(hit + 1).some((m) => m.role !== 'shopper')) dropOutbox(item.client_id);
     }
     const last = msgs[msgs.length - 1];
     if (last && last.csat_prompt && !S.csatDone) showCsat(false);
@@ -794,8 +801,9 @@ textarea:focus{border-color:var(--accent);outline:none;box-shadow:0 0 0 3px colo
     document.body.appendChild(host);
     applyStrings();
     el.end.hidden = !S.sid;
+    busy();
     for (const item of S.outbox) addShopper(item.text, `c:${item.client_id}`, { pending: true });
-    loadHistory().then(() => { if (S.outbox.length || S.open) connect(); });
+    loadHistory().finally(() => { historyDone = true; if (S.outbox.length || S.open) connect(); });
     if (S.open) { S.open = false; open(); }
   }
   window.Portside = { version: '1', open, close, send: (text) => { open(); return send(text); }, toggle: () => (S.open ? close() : open()) };

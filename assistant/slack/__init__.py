@@ -1,0 +1,1 @@
+"""Staff in Slack: handoff messages, thread relay, approvals, ops commands (slack-bolt)."""

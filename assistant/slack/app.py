@@ -1,0 +1,124 @@
+"""The Slack app (slack-bolt): handoff buttons, staff thread replies relayed to shoppers, `/portside`, mentions.
+
+Mounted in FastAPI at /slack/events (HTTP mode, signatures verified), or run over Socket Mode when
+PORTSIDE_SLACK_APP_TOKEN is set.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from slack_bolt import Ack, App, Respond, Say
+from slack_sdk import WebClient
+from sqlalchemy import insert
+from sqlalchemy.exc import IntegrityError
+
+from assistant.handoffs.service import HandoffError
+from assistant.returns.decisions import decide_return
+from assistant.returns.service import ReturnStateError
+from assistant.runtime import Services
+from assistant.slack import ops
+from assistant.slack.delivery import POST, THREAD, UPDATE, SlackDelivery, make_client
+from assistant.storage import schema as t
+
+log = logging.getLogger("portside.slack")
+
+
+def enabled(services: Services) -> bool:
+    s = services.settings
+    return bool(s.slack_bot_token and (s.slack_signing_secret or s.slack_app_token))
+
+
+def install(services: Services, client: WebClient | None = None) -> tuple[App, SlackDelivery]:
+    """Build the bolt app and wire the outbox hooks into the services."""
+    client = client or make_client(services)
+    delivery = SlackDelivery(services, client)
+    services.handoff_hooks.append(delivery.on_handoff_created)
+    services.handoff_change_hooks.append(delivery.on_handoff_changed)
+    services.shopper_message_hooks.append(delivery.on_shopper_message)
+    services.outbox.handler(POST, delivery.post)
+    services.outbox.handler(UPDATE, delivery.update)
+    services.outbox.handler(THREAD, delivery.thread)
+    app = App(token=services.settings.slack_bot_token, signing_secret=services.settings.slack_signing_secret or None,
+              client=client, process_before_response=True, token_verification_enabled=False)
+    register(app, services, delivery)
+    return app, delivery
+
+
+def _user_name(client: WebClient, user_id: str) -> str:
+    try:
+        info = client.users_info(user=user_id)
+        profile = info["user"].get("profile", {})
+        return str(profile.get("display_name") or info["user"].get("real_name") or user_id)
+    except Exception:  # the name is a courtesy; the id is enough
+        return user_id
+
+
+def register(app: App, services: Services, delivery: SlackDelivery) -> None:
+    def act(ack: Ack, body: dict[str, Any], respond: Respond, fn: Any) -> None:
+        ack()
+        action = body["actions"][0]
+        handoff_id = action["value"]
+        staff = _user_name(app.client, body["user"]["id"])
+        try:
+            fn(handoff_id, staff)
+        except KeyError:
+            respond(text=f"Handoff {handoff_id} no longer exists.", response_type="ephemeral", replace_original=False)
+        except (HandoffError, ReturnStateError) as exc:
+            respond(text=f":warning: {exc}", response_type="ephemeral", replace_original=False)
+
+    def send_suggested(handoff_id: str, staff: str) -> None:
+        row = services.handoffs.get(handoff_id)
+        if row is None:
+            raise KeyError(handoff_id)
+        services.handoffs.reply(handoff_id, staff, row["packet"]["suggested_reply"])
+
+    def decide(approve: bool) -> Any:
+        def fn(handoff_id: str, staff: str) -> None:
+            row = services.handoffs.get(handoff_id)
+            if row is None:
+                raise KeyError(handoff_id)
+            rma = (row["packet"].get("return_draft") or {}).get("rma_id")
+            if not rma:
+                raise HandoffError("this handoff has no return draft")
+            decide_return(services, rma, approve, staff)
+        return fn
+
+    app.action("claim")(lambda ack, body, respond: act(ack, body, respond, services.handoffs.claim))
+    app.action("send_suggested")(lambda ack, body, respond: act(ack, body, respond, send_suggested))
+    app.action("approve_return")(lambda ack, body, respond: act(ack, body, respond, decide(True)))
+    app.action("reject_return")(lambda ack, body, respond: act(ack, body, respond, decide(False)))
+    app.action("resolve")(lambda ack, body, respond: act(ack, body, respond, services.handoffs.resolve))
+
+    @app.event("message")
+    def on_message(event: dict[str, Any], client: WebClient) -> None:
+        # Only human replies in a handoff thread; our own posts (bot_id / subtypes) are never echoed back.
+        if event.get("bot_id") or event.get("subtype") or not event.get("thread_ts") or not event.get("user"):
+            return
+        handoff_id = delivery.handoff_for_thread(event.get("channel", ""), event["thread_ts"])
+        if handoff_id is None:
+            return
+        key = f"{event.get('channel')}:{event['ts']}"
+        try:  # Slack retries (X-Slack-Retry-Num) deliver the same message again: relay it once
+            with services.engine.begin() as conn:
+                conn.execute(insert(t.slack_relayed).values(message_key=key))
+        except IntegrityError:
+            return
+        text = re.sub(r"<@[A-Z0-9]+>", "", event.get("text", "")).strip()
+        if not text:
+            return
+        try:
+            services.handoffs.reply(handoff_id, _user_name(client, event["user"]), text)
+        except HandoffError as exc:
+            client.chat_postEphemeral(channel=event["channel"], user=event["user"], text=f":warning: {exc}")
+
+    @app.command("/portside")
+    def slash(ack: Ack, command: dict[str, Any]) -> None:
+        ack(text=ops.answer(services, command.get("text", "")), response_type="ephemeral")
+
+    @app.event("app_mention")
+    def mention(event: dict[str, Any], say: Say) -> None:
+        text = re.sub(r"<@[A-Z0-9]+>", "", event.get("text", "")).strip()
+        say(text=ops.answer(services, text), thread_ts=event.get("thread_ts") or event["ts"])

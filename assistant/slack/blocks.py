@@ -1,0 +1,80 @@
+"""Block Kit for a handoff message (pure: row in, blocks out). The message is updated in place on changes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+PRIORITY_EMOJI = {"urgent": ":rotating_light:", "high": ":large_orange_circle:", "normal": ":large_blue_circle:"}
+STATE_TEXT = {"open": "Open", "claimed": "Claimed", "resolved": "Resolved"}
+
+
+def _text(text: str, limit: int = 2900) -> dict[str, Any]:
+    return {"type": "mrkdwn", "text": text if len(text) <= limit else text[: limit - 1] + "…"}
+
+
+def order_lines(order: dict[str, Any] | None) -> str:
+    if not order:
+        return "_No order in this conversation._"
+    items = ", ".join(f"{i['quantity']}× {i['name']} ({i['unit_price']:.2f})" for i in order["items"])
+    ships = "\n".join(f"• {s['carrier']} `{s['tracking_number']}`: {s['status']}"
+                      + (f" (ETA {s['estimated_delivery']})" if s.get("estimated_delivery") else "")
+                      for s in order.get("shipments", []))
+    duties = order.get("duties") or {}
+    duty = f"\nDuties: {duties['amount']:.2f} {duties['currency']} ({duties['status']})" if duties else ""
+    return (f"*Order {order['id']}*: {order['status']} · {order['total']:.2f} {order['currency']} · "
+            f"{order['payment_method']}\n{items}\n{ships or '• not shipped yet'}{duty}")
+
+
+def handoff_blocks(row: dict[str, Any], return_status: str | None = None) -> list[dict[str, Any]]:
+    p = row["packet"]
+    customer = p.get("customer") or {}
+    verified = p["verification"]
+    who = (f"{customer.get('name')} · {customer.get('email')} · {customer.get('country')}" if customer
+           else "Guest (not verified)")
+    state = STATE_TEXT.get(row["state"], row["state"])
+    if row.get("claimed_by"):
+        state += f" by {row['claimed_by']}"
+    header = f"{PRIORITY_EMOJI.get(row['priority'], '')} *{row['priority'].upper()}* · {row['reason']} · {state}"
+    blocks: list[dict[str, Any]] = [
+        {"type": "section", "text": _text(header)},
+        {"type": "section", "fields": [
+            _text(f"*Language*\n{p['language']}"),
+            _text(f"*Country*\n{customer.get('country', '—')}"),
+            _text(f"*Verified*\n{'yes (' + str(verified['method']) + ')' if verified['verified'] else 'no'}"),
+            _text(f"*Shopper*\n{who}"),
+        ]},
+        {"type": "section", "text": _text(f"*Summary*\n{p['summary']}")},
+        {"type": "section", "text": _text(f"*Shopper's words*\n>{p['shopper_words']}")},
+        {"type": "section", "text": _text(order_lines(p.get("order")))},
+    ]
+    draft = p.get("return_draft")
+    if draft:
+        status = return_status or draft.get("status")
+        blocks.append({"type": "section", "text": _text(
+            f"*Return {draft.get('rma_id')}*: {status} · refund {draft.get('refund_amount')} {draft.get('currency')}"
+            f" · items {', '.join(i['sku'] for i in draft.get('items', []))}")})
+    blocks.append({"type": "section", "text": _text(f"*Suggested reply ({p['language']})*\n{p['suggested_reply']}")})
+    if row["state"] != "resolved":
+        buttons = []
+        if row["state"] == "open":
+            buttons.append(_button("Claim", "claim", row["id"], "primary"))
+        buttons.append(_button("Send suggested reply", "send_suggested", row["id"]))
+        if draft and (return_status or draft.get("status")) == "awaiting_approval":
+            buttons.append(_button("Approve return", "approve_return", row["id"], "primary"))
+            buttons.append(_button("Reject return", "reject_return", row["id"], "danger"))
+        buttons.append(_button("Resolve", "resolve", row["id"]))
+        blocks.append({"type": "actions", "block_id": f"handoff:{row['id']}", "elements": buttons})
+    blocks.append({"type": "context", "elements": [_text(f"Handoff `{row['id']}` · session `{row['session_id']}`")]})
+    return blocks
+
+
+def _button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
+    button: dict[str, Any] = {"type": "button", "text": {"type": "plain_text", "text": text},
+                              "action_id": action_id, "value": value}
+    if style:
+        button["style"] = style
+    return button
+
+
+def fallback_text(row: dict[str, Any]) -> str:
+    return f"[{row['priority']}] handoff {row['id']}: {row['reason']} — {row['packet']['summary'][:200]}"

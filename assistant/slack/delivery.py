@@ -1,0 +1,94 @@
+"""Delivers handoff notifications to Slack from the outbox: post once, update in place, thread shopper messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import Connection, insert, select
+
+from assistant.runtime import Services
+from assistant.slack.blocks import fallback_text, handoff_blocks
+from assistant.storage import schema as t
+from assistant.storage.outbox import RetryLater, enqueue
+
+POST, UPDATE, THREAD = "slack.handoff_post", "slack.handoff_update", "slack.thread_message"
+
+
+def make_client(services: Services) -> WebClient:
+    s = services.settings
+    return WebClient(token=s.slack_bot_token, base_url=s.slack_api_url, timeout=10)
+
+
+class SlackDelivery:
+    def __init__(self, services: Services, client: WebClient) -> None:
+        self.services = services
+        self.client = client
+        self.channel = services.settings.slack_channel
+
+    # -- hooks: called inside the transaction that changes the handoff ---------------------------
+    def on_handoff_created(self, conn: Connection, row: dict[str, Any]) -> None:
+        enqueue(conn, POST, f"post:{row['id']}", {"handoff_id": row["id"]}, self.services.clock.now())
+
+    def on_handoff_changed(self, handoff_id: str, version: str) -> None:
+        self.services.outbox.add(UPDATE, f"update:{handoff_id}:{version}", {"handoff_id": handoff_id})
+
+    def on_shopper_message(self, session_id: str, handoff_id: str | None, text: str, message_id: int) -> None:
+        if handoff_id:
+            self.services.outbox.add(THREAD, f"thread:{message_id}", {"handoff_id": handoff_id, "text": text})
+
+    # -- outbox handlers -----------------------------------------------------------------------
+    def post(self, payload: dict[str, Any]) -> None:
+        if self.posted(payload["handoff_id"]) is not None:
+            return  # already in the channel: never twice
+        row = self.services.handoffs.get(payload["handoff_id"])
+        if row is None:
+            return
+        resp = self._call(self.client.chat_postMessage, channel=self.channel, text=fallback_text(row),
+                          blocks=handoff_blocks(row, self._return_status(row)), unfurl_links=False)
+        with self.services.engine.begin() as conn:
+            conn.execute(insert(t.slack_posts).values(handoff_id=row["id"], channel=resp["channel"], ts=resp["ts"]))
+
+    def update(self, payload: dict[str, Any]) -> None:
+        where = self.posted(payload["handoff_id"])
+        if where is None:
+            raise RetryLater(2, "handoff not posted yet")
+        row = self.services.handoffs.get(payload["handoff_id"])
+        if row is None:
+            return
+        self._call(self.client.chat_update, channel=where[0], ts=where[1], text=fallback_text(row),
+                   blocks=handoff_blocks(row, self._return_status(row)))
+
+    def thread(self, payload: dict[str, Any]) -> None:
+        where = self.posted(payload["handoff_id"])
+        if where is None:
+            raise RetryLater(2, "handoff not posted yet")
+        self._call(self.client.chat_postMessage, channel=where[0], thread_ts=where[1],
+                   text=f":speech_balloon: Shopper: {payload['text']}")
+
+    # -- helpers -------------------------------------------------------------------------------
+    def posted(self, handoff_id: str) -> tuple[str, str] | None:
+        with self.services.engine.connect() as conn:
+            row = conn.execute(select(t.slack_posts.c.channel, t.slack_posts.c.ts)
+                               .where(t.slack_posts.c.handoff_id == handoff_id)).first()
+        return (row[0], row[1]) if row else None
+
+    def handoff_for_thread(self, channel: str, ts: str) -> str | None:
+        with self.services.engine.connect() as conn:
+            return conn.scalar(select(t.slack_posts.c.handoff_id).where(t.slack_posts.c.ts == ts)
+                               .where(t.slack_posts.c.channel == channel))
+
+    def _return_status(self, row: dict[str, Any]) -> str | None:
+        draft = row["packet"].get("return_draft") or {}
+        rma = self.services.returns.get(draft["rma_id"]) if draft.get("rma_id") else None
+        return rma["status"] if rma else None
+
+    @staticmethod
+    def _call(method: Any, **kwargs: Any) -> Any:
+        try:
+            return method(**kwargs)
+        except SlackApiError as exc:
+            if exc.response is not None and exc.response.status_code == 429:
+                raise RetryLater(float(exc.response.headers.get("Retry-After", "1")), "rate limited") from None
+            raise

@@ -1,0 +1,122 @@
+"""A persisted outbox: notifications to other systems are written in the same transaction as the change that
+causes them, then delivered (and retried with back-off) by a worker. Nothing is lost when the other side is down,
+and a dedupe key makes every notification happen at most once."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from assistant.clock import Clock
+from assistant.storage import schema as t
+
+log = logging.getLogger("portside.outbox")
+MAX_BACKOFF = timedelta(minutes=10)
+
+
+class RetryLater(Exception):
+    """Raised by a handler when the receiver asked us to wait (e.g. HTTP 429 Retry-After)."""
+
+    def __init__(self, seconds: float, message: str = "") -> None:
+        super().__init__(message or f"retry in {seconds}s")
+        self.seconds = seconds
+
+
+def enqueue(conn: Connection, topic: str, dedupe_key: str, payload: dict[str, Any], now: datetime) -> None:
+    """Add a notification inside the caller's transaction; a duplicate key is silently ignored."""
+    values = {"topic": topic, "dedupe_key": dedupe_key, "payload": payload, "attempts": 0, "next_attempt_at": now,
+              "created_at": now}
+    dialect = conn.engine.dialect.name
+    if dialect == "sqlite":
+        conn.execute(sqlite_insert(t.outbox).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"]))
+    elif dialect == "postgresql":
+        conn.execute(pg_insert(t.outbox).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"]))
+    else:
+        exists = conn.scalar(select(t.outbox.c.id).where(t.outbox.c.dedupe_key == dedupe_key))
+        if exists is None:
+            conn.execute(t.outbox.insert().values(**values))
+
+
+class Outbox:
+    def __init__(self, engine: Engine, clock: Clock) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.handlers: dict[str, Callable[[dict[str, Any]], None]] = {}
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._run_lock = threading.Lock()
+
+    def handler(self, topic: str, fn: Callable[[dict[str, Any]], None]) -> None:
+        self.handlers[topic] = fn
+
+    def add(self, topic: str, dedupe_key: str, payload: dict[str, Any]) -> None:
+        with self.engine.begin() as conn:
+            enqueue(conn, topic, dedupe_key, payload, self.clock.now())
+
+    def pending(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.outbox).where(t.outbox.c.done_at.is_(None)).order_by(t.outbox.c.id))
+            return [dict(r) for r in rows.mappings()]
+
+    def run_once(self, now: datetime | None = None) -> int:
+        """Deliver what is due, in order; returns how many were delivered."""
+        with self._run_lock:
+            now = now or self.clock.now()
+            with self.engine.connect() as conn:
+                due = [dict(r) for r in conn.execute(
+                    select(t.outbox).where(t.outbox.c.done_at.is_(None)).where(t.outbox.c.next_attempt_at <= now)
+                    .order_by(t.outbox.c.id).limit(50)).mappings()]
+            delivered = 0
+            for row in due:
+                fn = self.handlers.get(row["topic"])
+                if fn is None:
+                    continue
+                try:
+                    fn(row["payload"])
+                except RetryLater as exc:
+                    self._later(row, now + timedelta(seconds=max(1.0, exc.seconds)), str(exc))
+                    break  # the receiver is throttling us: keep the order, try again later
+                except Exception as exc:  # down, timeout, 5xx: back off exponentially
+                    wait = min(MAX_BACKOFF, timedelta(seconds=2 ** min(row["attempts"], 10)))
+                    self._later(row, now + wait, f"{type(exc).__name__}: {exc}")
+                    log.warning("outbox %s %s failed (attempt %s): %s", row["topic"], row["dedupe_key"],
+                                row["attempts"] + 1, exc)
+                    break
+                else:
+                    with self.engine.begin() as conn:
+                        conn.execute(update(t.outbox).where(t.outbox.c.id == row["id"]).values(
+                            done_at=self.clock.now(), attempts=row["attempts"] + 1, last_error=None))
+                    delivered += 1
+            return delivered
+
+    def _later(self, row: dict[str, Any], when: datetime, error: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(t.outbox).where(t.outbox.c.id == row["id"]).values(
+                attempts=row["attempts"] + 1, next_attempt_at=when, last_error=error[:2000]))
+
+    def start(self, interval: float = 0.5) -> None:
+        if self._thread is not None:
+            return
+
+        def loop() -> None:
+            while not self._stop.wait(interval):
+                try:
+                    self.run_once()
+                except Exception:  # never let the worker die
+                    log.exception("outbox worker error")
+
+        self._thread = threading.Thread(target=loop, name="portside-outbox", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None

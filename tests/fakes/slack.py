@@ -1,0 +1,93 @@
+"""A fake Slack Web API on 127.0.0.1 that records calls and can fail or rate-limit on demand."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import defaultdict
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+
+class FakeSlack:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.failures: dict[str, list[tuple[int, dict[str, str]]]] = defaultdict(list)
+        self._ts = 1700000000.0
+        self._lock = threading.Lock()
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def _respond(self) -> None:
+                parsed = urlparse(self.path)
+                method = parsed.path.rsplit("/", 1)[-1]
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length).decode() if length else ""
+                if "json" in (self.headers.get("Content-Type") or ""):
+                    args = json.loads(raw or "{}")
+                else:
+                    args = {k: v[0] for k, v in parse_qs(raw or parsed.query).items()}
+                status, headers, body = fake.answer(method, args)
+                payload = json.dumps(body).encode()
+                self.send_response(status)
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            do_GET = _respond
+            do_POST = _respond
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/api/"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> FakeSlack:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def fail(self, method: str, times: int, status: int = 500, retry_after: int | None = None) -> None:
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+        self.failures[method] += [(status, headers)] * times
+
+    def answer(self, method: str, args: dict[str, Any]) -> tuple[int, dict[str, str], dict[str, Any]]:
+        with self._lock:
+            self.calls.append((method, args))
+            if self.failures[method]:
+                status, headers = self.failures[method].pop(0)
+                error = "ratelimited" if status == 429 else "internal_error"
+                return status, headers, {"ok": False, "error": error}
+            if method in {"chat.postMessage", "chat.postEphemeral"}:
+                self._ts += 1
+                return 200, {}, {"ok": True, "channel": args.get("channel", "C1"), "ts": f"{self._ts:.6f}",
+                                 "message": {"text": args.get("text")}}
+            if method == "chat.update":
+                return 200, {}, {"ok": True, "channel": args.get("channel"), "ts": args.get("ts")}
+            if method == "users.info":
+                return 200, {}, {"ok": True, "user": {"id": args.get("user"), "real_name": "Ana Lima",
+                                                      "profile": {"display_name": "ana"}}}
+            if method == "auth.test":
+                return 200, {}, {"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T1"}
+            if method == "response_url":
+                return 200, {}, {"ok": True}
+            return 200, {}, {"ok": True}
+
+    def called(self, method: str) -> list[dict[str, Any]]:
+        return [args for m, args in self.calls if m == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and len(self.called(method)) < count:
+            time.sleep(0.05)
+        return self.called(method)
