@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from assistant.storage.conversations import Session
 from assistant.tools.context import ToolContext
 from knowledge.retrieval import Citation
 
+log = logging.getLogger("portside.chat")
 NON_LATIN = {"ar", "zh", "ja", "ko", "th", "ru"}
 
 
@@ -130,7 +132,7 @@ class ChatService:
             session.state.language = language
             history = conv.transcript(session.id, limit=40)[:-1]
             turn = Turn(session.id, verdict.text, language, decision.switched, verdict, nlu, history)
-            ctx = ToolContext(self.services, session.id, session.state, language)
+            ctx = ToolContext(self.services, session.id, session.state, language, message=verdict.text)
             with stage("engine"):
                 reply = self._respond(turn, ctx)
             with stage("persist_out"):
@@ -164,7 +166,9 @@ class ChatService:
             return self.engine.respond(turn, ctx)
         try:
             return self.engine.respond(turn, ctx)
-        except Exception:  # a provider failure must not lose the turn: the offline engine answers
+        except Exception as exc:  # a provider failure must not lose the turn: the offline engine answers
+            log.warning("engine %s failed, offline engine answers: %s: %s", getattr(self.engine, "name", "?"),
+                        type(exc).__name__, exc)
             self.services.metrics["engine_fallbacks"] = self.services.metrics.get("engine_fallbacks", 0) + 1
             ctx.actions.clear()
             ctx.citations.clear()

@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     slack_channel: str = Field(default="", description="Channel id or name for handoffs.")
     slack_app_token: str = Field(default="", description="xapp- token: use Socket Mode instead of HTTP.")
     slack_api_url: str = Field(default="https://slack.com/api/", description="Slack Web API base URL.")
+    llm: str = Field(default="offline", description="offline, or a LangChain provider:model (openai:gpt-4o-mini).")
+    llm_base_url: str | None = Field(default=None, description="OpenAI-compatible server URL (vLLM, llama.cpp).")
+    llm_api_key: str | None = None
+    llm_timeout: float = 20.0
+    llm_max_tokens: int = 600
     demo_storefront: bool = Field(default=False, description="Serve the demo storefront at / (serve --demo).")
     host: str = "127.0.0.1"
     port: int = 8000

@@ -11,6 +11,7 @@ from assistant.api import chat, live, orders, staff
 from assistant.api.errors import install_error_handlers
 from assistant.api.ratelimit import RateLimiter
 from assistant.chat import ChatService
+from assistant.engine.factory import make_engine
 from assistant.runtime import Services
 from assistant.settings import Settings
 from assistant.slack.app import enabled as slack_enabled
@@ -43,7 +44,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app = FastAPI(title="Portside", version="0.1.0", lifespan=lifespan,
                   description="Multilingual customer-service assistant for cross-border e-commerce.")
     app.state.services = services
-    app.state.chat = ChatService(services)
+    app.state.chat = ChatService(services, engine=make_engine(services.settings))
     s = services.settings
     app.state.rate_limiter = RateLimiter(s.rate_limit_session, s.rate_limit_ip, s.rate_limit_storage)
     install_error_handlers(app)

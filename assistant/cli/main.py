@@ -38,7 +38,12 @@ def serve(
             report = kb_cmds.ensure_demo_kb(services)
             if report:
                 kb_cmds.print_report(report)
-        app_ = create_app(services=services)
+        from assistant.engine.llm.model import EngineUnavailable
+
+        try:
+            app_ = create_app(services=services)
+        except EngineUnavailable as exc:
+            raise CliError(str(exc)) from None
         uvicorn.run(app_, host=host or services.settings.host, port=port or services.settings.port)
 
 

@@ -183,3 +183,13 @@ def commit_pending(ctx: ToolContext) -> dict[str, Any]:
         ctx.record(action)
         return action
     raise ActionError(f"unknown pending action {pending.intent}")
+
+
+@tool(writes=True)
+def escalate(ctx: ToolContext, reason: str = "customer_request") -> dict[str, Any]:
+    """Hand the conversation to a person with the full context. Reasons: customer_request, sentiment, legal,
+    lost_parcel, delivery_failed, returned_to_sender, payment_issue, policy_exception."""
+    handoff = ctx.services.handoffs.create(ctx, reason, shopper_words=ctx.message)
+    ctx.handoff = handoff
+    ctx.state.pending = None
+    return handoff

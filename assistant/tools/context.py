@@ -25,6 +25,7 @@ class ToolContext:
     citations: list[Citation] = field(default_factory=list)
     facts: list[str] = field(default_factory=list)  # values tools returned this turn (grounding check)
     handoff: dict[str, Any] | None = None
+    message: str = ""  # the shopper's (redacted) message this turn
 
     @property
     def now(self) -> datetime:

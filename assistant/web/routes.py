@@ -38,6 +38,8 @@ def storefront(request: Request, as_: str | None = Query(default=None, alias="as
         by_country.setdefault(c.country, c)
     shown = list(by_country.values())[:DEMO_CUSTOMERS * 2]
     current = next((c for c in customers if c.id == as_), None)
+    if current is not None and current not in shown:
+        shown.insert(0, current)  # the picker must show who is signed in
     token = issue_token(current.id, services.settings.widget_secret) if current else ""
     language = lang or (current.language if current else "")
     options = "\n".join(

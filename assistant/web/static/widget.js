@@ -528,8 +528,8 @@ textarea:focus{border-color:var(--accent);outline:none;box-shadow:0 0 0 3px colo
       if (d.state === 'claimed') joined(d.agent);
       if (d.state === 'resolved') { agent = null; applyStrings(); csatSoon = true; setTimeout(() => { if (csatSoon) showCsat(false); }, 1500); }
     } else if (ev.type === 'message') {
-      addMessage({ role: 'assistant', ...d }, { live: true });
-      if (d.csat_prompt || csatSoon) showCsat(false);
+      const row = addMessage({ role: 'assistant', ...d }, { live: true });
+      if (row && (d.csat_prompt || csatSoon)) showCsat(false);
     } else if (ev.type === 'return') {
       root.querySelectorAll(`.card.rma[data-rma="${CSS.escape(String(d.rma_id || ''))}"] .status`)
         .forEach((n) => { n.textContent = humanize(d.status); });
