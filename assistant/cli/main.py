@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from assistant.cli import chat_cmds, kb_cmds, store_cmds
+from assistant.cli import chat_cmds, eval_cmds, kb_cmds, store_cmds
 from assistant.cli.common import CliError, console, err_console, services_ctx
 
 app = typer.Typer(help="Portside: multilingual customer-service assistant.", no_args_is_help=True,
@@ -17,6 +17,7 @@ app.add_typer(store_cmds.orders_app, name="orders")
 app.add_typer(kb_cmds.kb_app, name="kb")
 app.add_typer(chat_cmds.handoffs_app, name="handoffs")
 app.command("chat")(chat_cmds.chat)
+app.add_typer(eval_cmds.eval_app, name="eval")
 
 
 @app.command()
