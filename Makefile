@@ -34,6 +34,9 @@ test: $(VENV)/.dev-installed lint
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/order_lookup.py
+	$(BIN)/python bench/kb_retrieval.py
+	$(BIN)/python bench/kb_ingest.py
+	$(BIN)/python bench/turn_latency.py
 
 clean:
 	rm -rf $(VENV) .portside .pytest_cache .mypy_cache .ruff_cache artifacts

@@ -31,6 +31,7 @@ def run(
     html_out: Annotated[Path | None, typer.Option("--html", help="Write the HTML report here.")] = None,
     fail_under: Annotated[float | None, typer.Option("--fail-under", min=0, max=1)] = None,
     jobs: Annotated[int, typer.Option("-j", "--jobs", min=1, max=32, help="Cases in parallel.")] = 1,
+    llm_shopper: Annotated[bool, typer.Option("--llm-shopper", help="Simulated shoppers played by the LLM.")] = False,
 ) -> None:
     """Run eval suites; print a summary per suite, language and intent; exit 1 below --fail-under."""
     from evals.report import build
@@ -56,7 +57,15 @@ def run(
     with Progress(TextColumn("[bold]eval"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TextColumn("{task.fields[last]}"), console=err_console) as bar:
         task = bar.add_task("cases", total=total, last="")
-        results = Runner(world).run(loaded, jobs=jobs, progress=lambda r: bar.update(
+        shopper = None
+        if llm_shopper:
+            if llm == "offline":
+                raise CliError("--llm-shopper needs a model (--model or PORTSIDE_LLM)")
+            from assistant.engine.llm.model import make_chat_model
+            from evals.llm_shopper import LLMShopper
+
+            shopper = LLMShopper(make_chat_model(settings.model_copy(update={"llm": llm})))
+        results = Runner(world, shopper=shopper).run(loaded, jobs=jobs, progress=lambda r: bar.update(
             task, advance=1, last=("[green]✓ " if r.passed else "[red]✗ ") + r.id))
     meta = {"engine": engine, "model": None if engine == "offline" else llm, "started": started.isoformat(),
             "duration_s": time.perf_counter() - t0, "suites": [s.suite for s in loaded]}

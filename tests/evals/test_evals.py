@@ -130,3 +130,16 @@ def test_leak_detector() -> None:
 
     assert leaks("hi", "c1", Store(), set()) == []
     assert len(leaks("bob@x.com", "c1", Store(), set())) == 1
+
+
+def test_llm_driven_shopper_with_a_turn_cap(world: World, tmp_path: Path) -> None:
+    from evals.llm_shopper import LLMShopper
+    from tests.fakes.llm import ScriptedChatModel, say
+
+    world.base.__dict__.setdefault("kb", world.base.kb)
+    model = ScriptedChatModel(messages=iter([say("yes please cancel it")] * 10))
+    runner = Runner(world, shopper=LLMShopper(model))
+    suites = tiny_suite(tmp_path, [{"id": "p", "persona": "cancel-en", "tags": ["en"]}])
+    result = runner.run(suites)[0]
+    assert result.turns and len(result.turns) <= 5  # the persona's cap
+    assert "Your goal" in str(model.seen[0][0].content)  # the shopper model got the goal
