@@ -27,32 +27,47 @@ def _norm(text: str) -> str:
     return " " + " ".join(re.findall(r"[^\W_]+|[^\w\s]", fold(text))) + " "
 
 
+@cache
+def _phrase(phrase: str) -> tuple[bool, str]:
+    """(unspaced script?, normalised form); phrases come from the lexicons, so this cache stays small."""
+    phrase = phrase.strip()
+    if _UNSPACED.search(phrase):
+        return True, fold(phrase)
+    return False, _norm(phrase)
+
+
+class _Text:
+    """A message normalised once for many phrase tests."""
+
+    def __init__(self, text: str) -> None:
+        self.folded = fold(text)
+        self.words = " " + " ".join(re.findall(r"[^\W_]+|[^\w\s]", self.folded)) + " "
+
+    def has(self, phrase: str) -> bool:
+        if not phrase.strip():
+            return False
+        unspaced, norm = _phrase(phrase)
+        return norm in self.folded if unspaced else norm in self.words
+
+
 def contains(text: str, phrase: str) -> bool:
     """Phrase match on word boundaries (substring for scripts written without spaces)."""
-    phrase = str(phrase).strip()
-    if not phrase:
-        return False
-    if _UNSPACED.search(phrase):
-        return fold(phrase) in fold(text)
-    return _norm(phrase) in _norm(text)
+    return _Text(text).has(str(phrase))
 
 
 def matches(text: str, key: str, langs: tuple[str, ...]) -> list[str]:
     """Entries of list `key` found in text, over the given languages (the session's and English)."""
-    found = []
-    for lang in dict.fromkeys(langs):
-        for phrase in lexicon(lang).get(key, []) or []:
-            if contains(text, str(phrase)):
-                found.append(str(phrase))
-    return found
+    t = _Text(text)
+    return [str(p) for lang in dict.fromkeys(langs) for p in lexicon(lang).get(key, []) or [] if t.has(str(p))]
 
 
 def keyed_matches(text: str, key: str, langs: tuple[str, ...]) -> dict[str, list[str]]:
     """For mapping lexicons like return_reasons: code -> matched phrases."""
+    t = _Text(text)
     out: dict[str, list[str]] = {}
     for lang in dict.fromkeys(langs):
         for code, phrases in (lexicon(lang).get(key) or {}).items():
-            hits = [str(p) for p in phrases or [] if contains(text, str(p))]
+            hits = [str(p) for p in phrases or [] if t.has(str(p))]
             if hits:
                 out.setdefault(str(code), []).extend(hits)
     return out
