@@ -24,9 +24,10 @@ _SECRETS = [
     re.compile(r"(?i)\b(cvv|cvc|cvv2)\s*[:=]?\s*\d{3,4}\b"),
 ]
 _INJECTION = [
-    re.compile(r"(?i)\b(ignore|disregard|forget|override)\b.{0,40}\b(instructions?|rules|prompt|previous|above)"),
-    re.compile(r"(?i)\b(system prompt|developer mode|jailbreak|DAN mode|you are now|act as (an? )?(admin|developer|"
-               r"system))"),
+    re.compile(r"(?i)\b(ignore|disregard|forget|override)\b.{0,40}\b(instructions?|rules|prompt|guidelines)\b"),
+    re.compile(r"(?i)\b(system prompt|developer mode|jailbreak|DAN mode|act as (an? )?(admin|developer|system)|"
+               r"you are now (an? |in |my |the )?(admin|administrator|developer|dan|unrestricted|jailbroken|"
+               r"system|root|god mode|evil))"),
     re.compile(r"(?i)(</?(system|assistant|instructions?)>|\[/?INST\]|###\s*(system|instruction))"),
     re.compile(r"(?i)\b(reveal|print|show)\b.{0,30}\b(system prompt|instructions|all (orders|customers))"),
     re.compile(r"(忽略|无视|無視|忘记|忘れ).{0,8}(指令|指示|规则|規則|命令|设定|設定)"),  # zh/ja, words between

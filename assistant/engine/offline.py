@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.engine.base import Reply, Turn
+from assistant.engine.base import Reply, Turn, Understanding
 from assistant.engine.handlers import HANDLERS, load_builtin_handlers
 from assistant.engine.handlers.common import escalate
 from assistant.engine.responder import Responder
@@ -28,8 +28,23 @@ def step_fits(pending: Pending, turn: Turn) -> bool:
     if pending.step == "reason":
         return bool(s.reasons)
     if pending.step == "confirm":
-        return s.affirm or s.deny
+        return s.affirm or s.deny or s.bank_transfer
     return True  # variant, address: free text the handler parses
+
+
+def only_ids(text: str, nlu: Understanding) -> bool:
+    rest = text
+    for value in [*nlu.slots.order_refs, *nlu.slots.tracking_numbers, *nlu.slots.emails]:
+        rest = rest.replace(value, " ")
+    return sum(ch.isalpha() for ch in rest) < 3
+
+
+def policy_like(nlu: Understanding) -> bool:
+    """An action intent (or an unsure guess) whose neighbourhood also says "help-centre question"."""
+    if nlu.intent == "policy_question" or (nlu.intent not in ORDER_TASKS and not nlu.low):
+        return False
+    policy = next((s for s in nlu.scores[:3] if s.intent == "policy_question"), None)
+    return policy is not None and policy.confidence >= (0.2 if nlu.low else 0.3)
 
 
 class OfflineEngine:
@@ -73,9 +88,14 @@ class OfflineEngine:
                 return pending.intent
             state.pending = None  # the shopper moved on to something else
         intent = nlu.intent
-        if nlu.low and (nlu.slots.order_refs or nlu.slots.tracking_numbers):
+        names_order = bool(nlu.slots.order_refs or nlu.slots.tracking_numbers)
+        if names_order and only_ids(turn.text, nlu):
+            intent = "order_status"  # a bare order or tracking number
+        elif nlu.low and names_order:
             # Unsure, but the message names an order: an order task it is, by default its status.
             intent = intent if intent in ORDER_TASKS else "order_status"
+        elif not names_order and policy_like(nlu):
+            intent = "policy_question"  # "what is your cancellation policy?": the help centre, not an action
         elif nlu.low or intent == "other":  # unsure, or nothing we can help with: the shopper is not served
             state.low_confidence_streak += 1
             if state.low_confidence_streak >= LOW_CONFIDENCE_LIMIT:

@@ -43,11 +43,14 @@ class _Text:
         self.folded = fold(text)
         self.words = " " + " ".join(re.findall(r"[^\W_]+|[^\w\s]", self.folded)) + " "
 
-    def has(self, phrase: str) -> bool:
+    def has(self, phrase: str, prefix: bool = False) -> bool:
+        """Whole words; with `prefix`, the phrase may be the start of a longer word (stems: "uszkodzon")."""
         if not phrase.strip():
             return False
         unspaced, norm = _phrase(phrase)
-        return norm in self.folded if unspaced else norm in self.words
+        if unspaced:
+            return norm in self.folded
+        return (norm.rstrip() in self.words) if prefix else (norm in self.words)
 
 
 def contains(text: str, phrase: str) -> bool:
@@ -67,7 +70,7 @@ def keyed_matches(text: str, key: str, langs: tuple[str, ...]) -> dict[str, list
     out: dict[str, list[str]] = {}
     for lang in dict.fromkeys(langs):
         for code, phrases in (lexicon(lang).get(key) or {}).items():
-            hits = [str(p) for p in phrases or [] if t.has(str(p))]
+            hits = [str(p) for p in phrases or [] if t.has(str(p), prefix=True)]
             if hits:
                 out.setdefault(str(code), []).extend(hits)
     return out

@@ -27,6 +27,7 @@ class Slots:
     item_numbers: list[int] = field(default_factory=list)  # "item 2", "the second one"
     affirm: bool = False
     deny: bool = False
+    bank_transfer: bool = False  # "refund it to my bank account" (cash-paid orders: a person does it)
 
 
 def _langs(language: str | None) -> tuple[str, ...]:
@@ -52,6 +53,7 @@ def extract(text: str, language: str | None, order_pattern: str = DEFAULT_ORDER_
     slots.reasons = sorted(found, key=lambda code: -max(len(p) for p in found[code]))
     slots.item_numbers = _item_numbers(text, langs)
     slots.affirm, slots.deny = _yes_no(text, langs)
+    slots.bank_transfer = bool(matches(text, "bank_transfer", langs))
     return slots
 
 

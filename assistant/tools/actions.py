@@ -4,6 +4,7 @@ conversation state; only `commit_pending`, which code calls when the shopper's n
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from assistant.policy import rules
@@ -137,9 +138,13 @@ def commit_pending(ctx: ToolContext) -> dict[str, Any]:
             action = return_action(None, order.id, lines, decision, None)
             ctx.record(action)
             return action
-        row, created = ctx.services.returns.create(_draft(ctx, order, lines, data["reason"], decision))
+        draft = _draft(ctx, order, lines, data["reason"], decision)
+        if data.get("bank_transfer") and decision.refund_method == "store_credit":
+            draft = replace(draft, refund_method="bank_transfer", status="awaiting_approval")
+        row, created = ctx.services.returns.create(draft)
         action = return_action(row["rma_id"], order.id, lines, decision, row["status"])
         action["created"] = created
+        action["refund_method"] = row["refund_method"]
         if row["status"] == "approved" and decision.return_required:
             action["label_url"] = ctx.services.returns.label_url(row["rma_id"])
         ctx.record(action)

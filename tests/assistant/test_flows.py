@@ -213,3 +213,21 @@ async def test_change_address_before_shipping(chat_services: Services, chat_clie
     stored = chat_services.store.get_order(order.id)
     assert stored is not None and stored.shipping_address.line1 == "Calle Falsa 123"
     assert stored.shipping_address.postal_code == "54321" and stored.shipping_address.city == "Springfield"
+
+
+async def test_cash_refund_by_bank_transfer_goes_to_a_person(chat_services: Services,
+                                                            chat_client: httpx.AsyncClient) -> None:
+    from sqlalchemy import text
+
+    with chat_services.engine.connect() as conn:
+        oid = conn.execute(text("SELECT id FROM orders WHERE status='delivered' AND payment_method IN "
+                                "('cod','boleto','oxxo') ORDER BY id")).scalars().first()
+    order = chat_services.store.get_order(oid)
+    assert order is not None
+    shopper = Shopper(chat_client, token_for(chat_services, order))
+    summary = await shopper.say(f"I want to return order {order.id}, item 1, it arrived broken")
+    assert "bank transfer" in summary["reply"]
+    body = await shopper.say("I'd prefer a bank transfer to my bank account please")
+    draft = action(body, "return_draft")
+    assert draft["status"] == "awaiting_approval" and draft["refund_method"] == "bank_transfer"
+    assert body["handoff"]["reason"] == "bank_transfer_refund"

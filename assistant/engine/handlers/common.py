@@ -12,7 +12,7 @@ from assistant.tools.context import ToolContext
 from assistant.tools.orders import list_my_orders, lookup_order, track_shipment, verify_identity
 from connectors.models import Order
 
-EXAMPLE_ORDER = "BR-100234"
+EXAMPLE_ORDER = "BR-000123"  # a shape, not a real order: examples must not point at anyone's data
 
 
 def escalate(turn: Turn, ctx: ToolContext, r: Responder, reason: str, *, order_id: str | None = None,

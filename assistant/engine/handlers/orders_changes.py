@@ -59,6 +59,7 @@ def cancel_order(turn: Turn, ctx: ToolContext, r: Responder) -> None:
 
 def parse_address(text: str) -> dict[str, str] | None:
     """'Rua Augusta 500, São Paulo, 01305-000' → street, city, postal code; None when a part is missing."""
+    text = re.sub(r"<[^>]*>", " ", text)  # markup is never part of an address
     postal = POSTAL.findall(text)
     if not postal:
         return None

@@ -39,7 +39,10 @@ def confirm_step(turn: Turn, ctx: ToolContext, r: Responder, on_done: Any) -> bo
     if p is None or p.step != "confirm":
         return False
     slots = turn.nlu.slots
-    if slots.deny:
+    if slots.bank_transfer and p.intent == "return_request" and not slots.deny:
+        p.data["bank_transfer"] = True  # "yes, but to my bank account": a person pays it out
+        on_done(commit_pending(ctx))
+    elif slots.deny:
         ctx.state.pending = None
         r.say("action_cancelled")
     elif slots.affirm:
@@ -74,6 +77,8 @@ def return_request(turn: Turn, ctx: ToolContext, r: Responder) -> None:
         answer_from_kb(turn, ctx, r, topic="returns")
         return
     data = task_data(ctx, "return_request")
+    if turn.nlu.slots.reasons and not data.get("reason"):
+        data["reason"] = turn.nlu.slots.reasons[0]  # said once, remembered through the questions that follow
     if not ensure_verified(turn, ctx, r, "return_request", data):
         return
     if confirm_step(turn, ctx, r, lambda action: _done(turn, ctx, r, action)):
@@ -158,4 +163,5 @@ def _done(turn: Turn, ctx: ToolContext, r: Responder, action: dict[str, Any]) ->
     if action.get("label_url"):
         r.say("return_label", rma=action["rma_id"], url=action["label_url"])
     if action["status"] == "awaiting_approval" and action.get("created"):
-        escalate(turn, ctx, r, "refund_approval", order_id=action["order_id"], draft=action)
+        reason = "bank_transfer_refund" if action.get("refund_method") == "bank_transfer" else "refund_approval"
+        escalate(turn, ctx, r, reason, order_id=action["order_id"], draft=action)
