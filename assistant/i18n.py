@@ -65,3 +65,12 @@ def join(items: list[str], lang: str) -> str:
 
 def language_name(lang: str) -> str:
     return t(lang, "language_name") if lang in LANGUAGES else lang
+
+
+# Order statuses in words, reusing the localized shipment texts (no new strings to translate).
+_ORDER_STATUS_AS = {"shipped": "ship.in_transit", "delivered": "ship.delivered"}
+
+
+def order_status(lang: str, status: str) -> str:
+    key = _ORDER_STATUS_AS.get(status)
+    return t(lang, key) if key else status.replace("_", " ")

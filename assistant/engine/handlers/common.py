@@ -92,9 +92,7 @@ def choose_order(turn: Turn, ctx: ToolContext, r: Responder, intent: str, data: 
         candidates = orders
     lines = [i18n.t(r.language, "order_option", order_id=o.id, date=i18n.day(o.placed_at, r.language),
                     items=i18n.join([i.name for i in o.items], r.language),
-                    status=i18n.t(r.language, f"orderstatus.{o.status}") if i18n.has(r.language,
-                                                                                    f"orderstatus.{o.status}")
-                    else o.status.replace("_", " "))
+                    status=i18n.order_status(r.language, o.status))
              for o in candidates[:6]]
     r.say("choose_order", orders="\n".join(lines))
     ctx.state.pending = Pending(intent=intent, step="order", data=data)

@@ -45,7 +45,7 @@ def exchange_request(turn: Turn, ctx: ToolContext, r: Responder) -> None:
         return
     if order.status != "delivered":
         ctx.state.pending = None
-        r.say("need_delivered", order_id=order.id, status=order.status.replace("_", " "))
+        r.say("need_delivered", order_id=order.id, status=i18n.order_status(r.language, order.status))
         return
     skus = pick_items(turn, r, order, data, "exchange_request", ctx)
     if skus is None:

@@ -39,7 +39,7 @@ def cancel_order(turn: Turn, ctx: ToolContext, r: Responder) -> None:
             r.say("cancel_done", order_id=action["order_id"],
                   refund_note=i18n.t(r.language, "cancel_refund_note", refund_method=method))
         else:
-            r.say("cancel_not_allowed", order_id=action["order_id"], status="shipped")
+            r.say("cancel_not_allowed", order_id=action["order_id"], status=i18n.order_status(r.language, "shipped"))
 
     if confirm_step(turn, ctx, r, done):
         return
@@ -49,7 +49,7 @@ def cancel_order(turn: Turn, ctx: ToolContext, r: Responder) -> None:
         return
     if not propose_cancel(ctx, order.id):
         ctx.state.pending = None
-        r.say("cancel_not_allowed", order_id=order.id, status=order.status.replace("_", " "))
+        r.say("cancel_not_allowed", order_id=order.id, status=i18n.order_status(r.language, order.status))
         return
     r.say("cancel_summary", order_id=order.id, items=i18n.join([i.name for i in order.items], r.language),
           total=i18n.money(order.total, order.currency, r.language),
@@ -83,7 +83,7 @@ def change_address(turn: Turn, ctx: ToolContext, r: Responder) -> None:
         if action["done"]:
             r.say("address_done", order_id=action["order_id"], address=f"{a['line1']}, {a['postal_code']} {a['city']}")
         else:
-            r.say("address_not_allowed", order_id=action["order_id"], status="shipped")
+            r.say("address_not_allowed", order_id=action["order_id"], status=i18n.order_status(r.language, "shipped"))
 
     if confirm_step(turn, ctx, r, done):
         return
@@ -93,7 +93,7 @@ def change_address(turn: Turn, ctx: ToolContext, r: Responder) -> None:
         return
     if order.status not in BEFORE_SHIPPING:
         ctx.state.pending = None
-        r.say("address_not_allowed", order_id=order.id, status=order.status.replace("_", " "))
+        r.say("address_not_allowed", order_id=order.id, status=i18n.order_status(r.language, order.status))
         return
     pending = ctx.state.pending
     address = parse_address(turn.text) if pending and pending.step == "address" else None
@@ -106,7 +106,7 @@ def change_address(turn: Turn, ctx: ToolContext, r: Responder) -> None:
         return
     if not propose_address_change(ctx, order.id, **address):
         ctx.state.pending = None
-        r.say("address_not_allowed", order_id=order.id, status=order.status.replace("_", " "))
+        r.say("address_not_allowed", order_id=order.id, status=i18n.order_status(r.language, order.status))
         return
     r.say("address_summary", order_id=order.id,
           address=f"{address['line1']}, {address['postal_code']} {address['city']}")

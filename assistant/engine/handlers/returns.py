@@ -89,7 +89,7 @@ def return_request(turn: Turn, ctx: ToolContext, r: Responder) -> None:
         return
     if order.status != "delivered":
         ctx.state.pending = None
-        r.say("need_delivered", order_id=order.id, status=order.status.replace("_", " "))
+        r.say("need_delivered", order_id=order.id, status=i18n.order_status(r.language, order.status))
         return
     skus = pick_items(turn, r, order, data, "return_request", ctx)
     if skus is None:
