@@ -135,6 +135,10 @@ class ChatService:
             ctx = ToolContext(self.services, session.id, session.state, language, message=verdict.text)
             with stage("engine"):
                 reply = self._respond(turn, ctx)
+            pending = session.state.pending
+            if pending is not None and pending.step == "confirm":
+                # A proposal waits for the shopper's yes/no: widgets show Confirm / Cancel buttons.
+                reply.actions.append({"type": "confirm", "intent": pending.intent})
             with stage("persist_out"):
                 conv.update_message(inbound.id, language=language, intent=reply.intent,
                                     confidence=reply.confidence)

@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     llm_api_key: str | None = None
     llm_timeout: float = 20.0
     llm_max_tokens: int = 600
+    cors_origins: list[str] = Field(default=["*"], description="Origins allowed to embed the widget (JSON list).")
     demo_storefront: bool = Field(default=False, description="Serve the demo storefront at / (serve --demo).")
     host: str = "127.0.0.1"
     port: int = 8000

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
 
 from assistant.api import chat, live, orders, staff
 from assistant.api.errors import install_error_handlers
@@ -48,6 +49,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     s = services.settings
     app.state.rate_limiter = RateLimiter(s.rate_limit_session, s.rate_limit_ip, s.rate_limit_storage)
     install_error_handlers(app)
+    # The widget runs on the storefront's domain: let browsers call the shopper endpoints from anywhere.
+    app.add_middleware(CORSMiddleware, allow_origins=services.settings.cors_origins, allow_methods=["GET", "POST"],
+                       allow_headers=["Content-Type", "Last-Event-ID"], allow_credentials=False)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, object]:

@@ -11,6 +11,7 @@ from assistant.state import Pending
 from assistant.tools.context import ToolContext
 
 LOW_CONFIDENCE_LIMIT = 2  # two unclear turns in a row → a person
+DEFECTS = {"damaged", "defective", "wrong_item"}
 ORDER_TASKS = {"order_status", "return_request", "exchange_request", "cancel_order", "change_address",
                "refund_status"}
 
@@ -94,9 +95,9 @@ class OfflineEngine:
         elif nlu.low and names_order:
             # Unsure, but the message names an order: an order task it is, by default its status.
             intent = intent if intent in ORDER_TASKS else "order_status"
-        elif intent == "cancel_order" and nlu.slots.reasons and any(
+        elif intent == "cancel_order" and set(nlu.slots.reasons) & DEFECTS and any(
                 sc.intent == "return_request" for sc in nlu.scores[:3]):
-            intent = "return_request"  # a reason for sending it back ("arrived broken") means a return
+            intent = "return_request"  # "arrived broken": you can't cancel what arrived, you send it back
         elif not names_order and policy_like(nlu):
             intent = "policy_question"  # "what is your cancellation policy?": the help centre, not an action
         elif nlu.low or intent == "other":  # unsure, or nothing we can help with: the shopper is not served

@@ -215,3 +215,10 @@ async def test_rate_limit_per_session(chat_services: Services) -> None:
             await shopper.say("hello")
         r = await client.post("/v1/chat", json={"message": "hello", "session_id": shopper.session_id})
     assert r.status_code == 429 and r.json()["error"]["code"] == "rate_limited" and r.headers["retry-after"]
+
+
+async def test_cors_lets_a_storefront_embed_the_widget(chat_client: httpx.AsyncClient) -> None:
+    r = await chat_client.options("/v1/chat", headers={"Origin": "https://shop.example",
+                                                        "Access-Control-Request-Method": "POST",
+                                                        "Access-Control-Request-Headers": "content-type"})
+    assert r.status_code == 200 and r.headers["access-control-allow-origin"] in {"*", "https://shop.example"}

@@ -44,6 +44,7 @@ async def test_return_with_confirmation_in_many_languages(chat_services: Service
     assert summary["language"] == lang and summary["intent"] == "return_request", summary
     assert order.id in summary["reply"] and "**" in summary["reply"]
     assert count(chat_services, t.returns) == 0  # nothing written before the yes
+    assert {"type": "confirm", "intent": "return_request"} in summary["actions"]  # widgets show the buttons
     done = await shopper.say(yes)
     draft = action(done, "return_draft")
     assert draft["eligible"] and draft["status"] == "approved" and draft["rma_id"].startswith("RMA-")
