@@ -58,10 +58,14 @@ def start_server(home: Path) -> tuple[subprocess.Popen[bytes], str]:
     raise RuntimeError("server did not start")
 
 
-async def session(url: str, turns: int, rng: random.Random, lat: list[float], errors: list[str]) -> None:
+async def session(url: str, turns: int, rng: random.Random, lat: list[float], errors: list[str],
+                  think: float) -> None:
     try:
+        await asyncio.sleep(rng.uniform(0, think))  # shoppers arrive spread out, not in one instant
         async with websockets.connect(f"{url}/v1/chat/ws", open_timeout=30) as ws:
             for _ in range(turns):
+                if think:
+                    await asyncio.sleep(rng.uniform(0.5 * think, 1.5 * think))  # reading and typing
                 cid = uuid.uuid4().hex
                 start = time.perf_counter()
                 await ws.send(json.dumps({"type": "message", "message": rng.choice(MESSAGES), "client_id": cid}))
@@ -77,14 +81,15 @@ async def session(url: str, turns: int, rng: random.Random, lat: list[float], er
         errors.append(type(exc).__name__)
 
 
-async def run(url: str, sessions: int, turns: int) -> None:
+async def run(url: str, sessions: int, turns: int, think: float) -> None:
     rng = random.Random(2)
     lat: list[float] = []
     errors: list[str] = []
     t0 = time.perf_counter()
-    await asyncio.gather(*(session(url, turns, random.Random(rng.random()), lat, errors) for _ in range(sessions)))
+    await asyncio.gather(*(session(url, turns, random.Random(rng.random()), lat, errors, think)
+                           for _ in range(sessions)))
     wall = time.perf_counter() - t0
-    print_table(f"WebSocket load: {sessions} sessions x {turns} turns on loopback",
+    print_table(f"WebSocket load: {sessions} concurrent sessions x {turns} turns, think time ~{think:g} s",
                 ["", "value"], [("turns answered", len(lat)), ("errors", len(errors)),
                                 ("p50 turn latency ms", pct(lat, 50) * 1000),
                                 ("p95 turn latency ms", pct(lat, 95) * 1000),
@@ -99,14 +104,16 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=100)
     parser.add_argument("--turns", type=int, default=10)
     parser.add_argument("--url", default=None)
+    parser.add_argument("--think", type=float, default=3.0, help="mean seconds between a reply and the next message "
+                        "(0 = all sessions fire back to back)")
     args = parser.parse_args()
     if args.url:
-        asyncio.run(run(args.url, args.sessions, args.turns))
+        asyncio.run(run(args.url, args.sessions, args.turns, args.think))
         return
     with tempfile.TemporaryDirectory() as tmp:
         proc, url = start_server(Path(tmp))
         try:
-            asyncio.run(run(url, args.sessions, args.turns))
+            asyncio.run(run(url, args.sessions, args.turns, args.think))
         finally:
             proc.terminate()
             proc.wait(timeout=30)

@@ -97,3 +97,21 @@ def choose_order(turn: Turn, ctx: ToolContext, r: Responder, intent: str, data: 
     r.say("choose_order", orders="\n".join(lines))
     ctx.state.pending = Pending(intent=intent, step="order", data=data)
     return None
+
+
+def task_order(turn: Turn, ctx: ToolContext, r: Responder, intent: str, data: dict[str, Any],
+               prefer: tuple[str, ...]) -> Order | None:
+    """The order a multi-turn task is about: remembered in its data, or chosen now."""
+    if data.get("order_id"):
+        return lookup_order(ctx, data["order_id"])
+    return choose_order(turn, ctx, r, intent, data, prefer=prefer)
+
+
+def delivered_order(turn: Turn, ctx: ToolContext, r: Responder, intent: str, data: dict[str, Any]) -> Order | None:
+    """As task_order, for returns and exchanges: only a delivered order will do."""
+    order = task_order(turn, ctx, r, intent, data, ("delivered",))
+    if order is not None and order.status != "delivered":
+        ctx.state.pending = None
+        r.say("need_delivered", order_id=order.id, status=i18n.order_status(r.language, order.status))
+        return None
+    return order

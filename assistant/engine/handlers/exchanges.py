@@ -7,14 +7,13 @@ from typing import Any
 from assistant import i18n
 from assistant.engine.base import Turn
 from assistant.engine.handlers import handles
-from assistant.engine.handlers.common import choose_order, ensure_verified
+from assistant.engine.handlers.common import delivered_order, ensure_verified
 from assistant.engine.handlers.returns import confirm_step, offer_human, pick_items, task_data
 from assistant.engine.responder import Responder
 from assistant.nlu.lexicon import contains
 from assistant.state import Pending
 from assistant.tools.actions import propose_exchange
 from assistant.tools.context import ToolContext
-from assistant.tools.orders import lookup_order
 from connectors.models import Product
 
 
@@ -39,13 +38,8 @@ def exchange_request(turn: Turn, ctx: ToolContext, r: Responder) -> None:
         return
     if confirm_step(turn, ctx, r, lambda action: _done(ctx, r, action)):
         return
-    order = lookup_order(ctx, data["order_id"]) if data.get("order_id") else \
-        choose_order(turn, ctx, r, "exchange_request", data, prefer=("delivered",))
+    order = delivered_order(turn, ctx, r, "exchange_request", data)
     if order is None:
-        return
-    if order.status != "delivered":
-        ctx.state.pending = None
-        r.say("need_delivered", order_id=order.id, status=i18n.order_status(r.language, order.status))
         return
     skus = pick_items(turn, r, order, data, "exchange_request", ctx)
     if skus is None:

@@ -8,7 +8,7 @@ from typing import Any
 from assistant import i18n
 from assistant.engine.base import Turn
 from assistant.engine.handlers import handles
-from assistant.engine.handlers.common import choose_order, ensure_verified
+from assistant.engine.handlers.common import ensure_verified, task_order
 from assistant.engine.handlers.returns import confirm_step, task_data
 from assistant.engine.responder import Responder
 from assistant.nlu.slots import POSTAL
@@ -43,8 +43,7 @@ def cancel_order(turn: Turn, ctx: ToolContext, r: Responder) -> None:
 
     if confirm_step(turn, ctx, r, done):
         return
-    order = lookup_order(ctx, data["order_id"]) if data.get("order_id") else \
-        choose_order(turn, ctx, r, "cancel_order", data, prefer=BEFORE_SHIPPING)
+    order = task_order(turn, ctx, r, "cancel_order", data, BEFORE_SHIPPING)
     if order is None:
         return
     if not propose_cancel(ctx, order.id):
@@ -87,8 +86,7 @@ def change_address(turn: Turn, ctx: ToolContext, r: Responder) -> None:
 
     if confirm_step(turn, ctx, r, done):
         return
-    order = lookup_order(ctx, data["order_id"]) if data.get("order_id") else \
-        choose_order(turn, ctx, r, "change_address", data, prefer=BEFORE_SHIPPING)
+    order = task_order(turn, ctx, r, "change_address", data, BEFORE_SHIPPING)
     if order is None:
         return
     if order.status not in BEFORE_SHIPPING:

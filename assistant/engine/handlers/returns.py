@@ -7,7 +7,7 @@ from typing import Any
 from assistant import i18n
 from assistant.engine.base import Turn
 from assistant.engine.handlers import handles
-from assistant.engine.handlers.common import choose_order, ensure_verified, escalate
+from assistant.engine.handlers.common import delivered_order, ensure_verified, escalate
 from assistant.engine.handlers.policy import answer_from_kb
 from assistant.engine.responder import Responder
 from assistant.nlu.slots import match_items
@@ -16,7 +16,6 @@ from assistant.state import Pending
 from assistant.tools.actions import commit_pending, propose_return
 from assistant.tools.context import ToolContext
 from assistant.tools.kb import search_kb
-from assistant.tools.orders import lookup_order
 from connectors.models import Order
 
 
@@ -83,13 +82,8 @@ def return_request(turn: Turn, ctx: ToolContext, r: Responder) -> None:
         return
     if confirm_step(turn, ctx, r, lambda action: _done(turn, ctx, r, action)):
         return
-    order = lookup_order(ctx, data["order_id"]) if data.get("order_id") else \
-        choose_order(turn, ctx, r, "return_request", data, prefer=("delivered",))
+    order = delivered_order(turn, ctx, r, "return_request", data)
     if order is None:
-        return
-    if order.status != "delivered":
-        ctx.state.pending = None
-        r.say("need_delivered", order_id=order.id, status=i18n.order_status(r.language, order.status))
         return
     skus = pick_items(turn, r, order, data, "return_request", ctx)
     if skus is None:
