@@ -107,6 +107,12 @@ class Services:
     def clock(self) -> Clock:
         return self.settings.clock
 
+    def warm_up(self) -> None:
+        self.store.counts()
+        self.kb  # noqa: B018 - opens Chroma and builds the BM25 index
+        self.intents  # noqa: B018 - example embeddings (cached on disk after the first start)
+        self.embedder.embed_queries(["warm-up"])
+
     def close(self) -> None:
         if "engine" in self.__dict__:
             self.engine.dispose()

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
 
 from assistant.api import chat, live, orders, staff
@@ -29,6 +30,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Load the models and indexes before accepting traffic, so the first shopper does not wait for them.
+        await run_in_threadpool(services.warm_up)
         services.outbox.start()
         socket = None
         if slack_app is not None and services.settings.slack_app_token:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, func, insert, select
 
 from assistant.clock import Clock
 from assistant.storage import schema as t
@@ -38,6 +38,8 @@ class EventBus:
         self.clock = clock
         self._lock = threading.Lock()
         self._waiters: dict[str, list[tuple[asyncio.AbstractEventLoop, asyncio.Event]]] = {}
+        self._pollers: dict[asyncio.AbstractEventLoop, asyncio.Task[None]] = {}
+        self._seen = 0  # newest event id this process has looked at (for events other processes write)
 
     def publish(self, session_id: str, kind: str, payload: dict[str, Any]) -> int:
         with self.engine.begin() as conn:
@@ -59,9 +61,12 @@ class EventBus:
                                 .order_by(t.events.c.id.desc()).limit(1))
         return int(value or 0)
 
-    async def wait(self, session_id: str, timeout: float = POLL_SECONDS) -> None:
-        """Return when this process publishes for the session, or after `timeout` (to poll other processes)."""
+    async def wait(self, session_id: str, timeout: float = 2.0) -> None:
+        """Return when an event for the session may be waiting: published here (at once) or by another process
+        (seen by this loop's single poller within POLL_SECONDS), or after `timeout`."""
         loop = asyncio.get_running_loop()
+        if loop not in self._pollers or self._pollers[loop].done():
+            self._pollers[loop] = loop.create_task(self._poll())
         flag = asyncio.Event()
         with self._lock:
             self._waiters.setdefault(session_id, []).append((loop, flag))
@@ -76,6 +81,35 @@ class EventBus:
                     waiters.remove((loop, flag))
                 if not waiters:
                     self._waiters.pop(session_id, None)
+
+    async def _poll(self) -> None:
+        """One query per interval for the whole process, however many sessions are connected."""
+        from fastapi.concurrency import run_in_threadpool
+
+        if not self._seen:
+            self._seen = await run_in_threadpool(self._max_id)
+        while True:
+            await asyncio.sleep(POLL_SECONDS)
+            with self._lock:
+                if not self._waiters:
+                    continue
+            try:
+                rows = await run_in_threadpool(self._sessions_after, self._seen)
+            except Exception:  # the database blinked: try again next tick
+                continue
+            for session_id, newest in rows:
+                self._seen = max(self._seen, newest)
+                self._wake(session_id)
+
+    def _max_id(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.scalar(select(func.max(t.events.c.id))) or 0)
+
+    def _sessions_after(self, after: int) -> list[tuple[str, int]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.events.c.session_id, func.max(t.events.c.id)).where(t.events.c.id > after)
+                                .group_by(t.events.c.session_id)).all()
+        return [(str(r[0]), int(r[1])) for r in rows]
 
     def _wake(self, session_id: str) -> None:
         with self._lock:
