@@ -61,8 +61,10 @@ def main() -> None:
         ingest = time.perf_counter() - t0
         assert report.added == len(texts), report
         target = paths[len(paths) // 2]
-        target.write_text(target.read_text(encoding="utf-8").replace("Section 3 of", "Section three of"),
-                          encoding="utf-8")
+        text = target.read_text(encoding="utf-8")
+        head = text.index("## Section 3 of")
+        end = text.index(".", head)
+        target.write_text(text[:end] + " and some changed words" + text[end:], encoding="utf-8")
         t0 = time.perf_counter()
         again = kb.ingest([corpus])
         reingest = time.perf_counter() - t0
