@@ -92,7 +92,7 @@ class ChatService:
         if req.language is not None and req.language not in LANGUAGES:
             raise ChatError(422, "invalid_request", f"language must be one of {', '.join(LANGUAGES)}")
         try:
-            verdict = guard.check(req.message.strip())
+            clean, redactions = guard.screen(req.message.strip())
         except guard.InputTooLong as exc:
             raise ChatError(413, "too_large", str(exc)) from None
         conv = self.services.conversations
@@ -106,15 +106,14 @@ class ChatService:
                 if done is not None:
                     return done
             with stage("persist_in"):
-                inbound = conv.add_message(session.id, "shopper", verdict.text,
-                                           meta={"redactions": list(verdict.redactions), "flags": list(verdict.flags),
-                                                 "client_id": req.client_id})
+                inbound_meta = {"redactions": list(redactions), "client_id": req.client_id}
+                inbound = conv.add_message(session.id, "shopper", clean, meta=inbound_meta)
             with stage("language"):
-                decision = decide_language(verdict.text, session.state.language, req.language)
+                decision = decide_language(clean, session.state.language, req.language)
             if session.status == "handoff" and session.state.handoff_id:
-                return self._held(session, inbound.id, decision.language, verdict.text, timings)
+                return self._held(session, inbound.id, decision.language, clean, timings)
             with stage("guard"):
-                verdict = guard.check(verdict.text, decision.language)
+                verdict = guard.assess(clean, redactions, decision.language)
             with stage("embed"):
                 slots = extract(verdict.text, decision.language)
                 vector = self.services.embedder.embed_queries([meaning_text(verdict.text, slots)])[0]
@@ -141,7 +140,7 @@ class ChatService:
                 reply.actions.append({"type": "confirm", "intent": pending.intent})
             with stage("persist_out"):
                 conv.update_message(inbound.id, language=language, intent=reply.intent,
-                                    confidence=reply.confidence)
+                                    confidence=reply.confidence, meta={**inbound_meta, "flags": list(verdict.flags)})
                 out = conv.add_message(session.id, "assistant", reply.text, language=language, intent=reply.intent,
                                        meta=self._meta(reply))
                 if ctx.handoff is not None:

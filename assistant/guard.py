@@ -78,14 +78,25 @@ def redact(text: str) -> tuple[str, list[str]]:
     return out, kinds
 
 
-def check(text: str, language: str | None = None) -> GuardVerdict:
+def screen(text: str) -> tuple[str, tuple[str, ...]]:
+    """Size limit and redaction: what may be stored. Raises InputTooLong."""
     if len(text) > MAX_CHARS:
         raise InputTooLong(f"message is {len(text)} characters; the limit is {MAX_CHARS}")
     clean, kinds = redact(text)
+    return clean, tuple(kinds)
+
+
+def assess(clean: str, redactions: tuple[str, ...] = (), language: str | None = None) -> GuardVerdict:
+    """Risk flags on an already screened message."""
     langs = tuple(dict.fromkeys([language or "en", "en"]))
     # Injection phrases are checked in every language: an attacker need not write in the session's.
     injection = any(p.search(clean) for p in _INJECTION) or bool(matches(clean, "injection", LANGUAGES))
     anger = bool(matches(clean, "anger", langs))
     legal = bool(matches(clean, "legal", langs))
     flags = tuple(f for f, on in (("injection", injection), ("anger", anger), ("legal", legal)) if on)
-    return GuardVerdict(clean, tuple(kinds), injection, anger, legal, flags)
+    return GuardVerdict(clean, redactions, injection, anger, legal, flags)
+
+
+def check(text: str, language: str | None = None) -> GuardVerdict:
+    clean, redactions = screen(text)
+    return assess(clean, redactions, language)

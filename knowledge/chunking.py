@@ -49,35 +49,34 @@ def _split(body: str, max_chars: int) -> list[str]:
     """Keep paragraphs whole where possible; a table or list longer than the cap is cut by lines."""
     if len(body) <= max_chars:
         return [body]
-    pieces: list[str] = []
-    current = ""
+    units: list[str] = []
     for para in re.split(r"\n\s*\n", body):
-        units = [para] if len(para) <= max_chars else _hard_split(para, max_chars)
-        for unit in units:
-            if current and len(current) + len(unit) + 2 > max_chars:
-                pieces.append(current)
-                current = unit
-            else:
-                current = f"{current}\n\n{unit}" if current else unit
-    if current:
-        pieces.append(current)
-    return pieces
+        units += [para] if len(para) <= max_chars else _hard_split(para, max_chars)
+    return _pack(units, "\n\n", max_chars)
 
 
 def _hard_split(text: str, max_chars: int) -> list[str]:
-    out: list[str] = []
-    current = ""
+    lines: list[str] = []
     for line in text.splitlines():
         while len(line) > max_chars:  # one enormous line (a PDF page without breaks)
             cut = line.rfind(" ", 0, max_chars)
             cut = cut if cut > max_chars // 2 else max_chars
-            out.append(line[:cut])
+            lines.append(line[:cut])
             line = line[cut:].lstrip()
-        if current and len(current) + len(line) + 1 > max_chars:
+        lines.append(line)
+    return _pack(lines, "\n", max_chars)
+
+
+def _pack(units: list[str], joiner: str, max_chars: int) -> list[str]:
+    """Join consecutive units while the result stays within max_chars."""
+    out: list[str] = []
+    current = ""
+    for unit in units:
+        if current and len(current) + len(unit) + len(joiner) > max_chars:
             out.append(current)
-            current = line
+            current = unit
         else:
-            current = f"{current}\n{line}" if current else line
+            current = f"{current}{joiner}{unit}" if current else unit
     if current:
         out.append(current)
     return out
