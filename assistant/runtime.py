@@ -9,8 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
+from assistant import i18n
 from assistant.clock import Clock, SystemClock
+from assistant.nlu import language
 from assistant.nlu.intents import IntentClassifier
+from assistant.nlu.lexicon import LANGUAGES
 from assistant.policy.config import Policy, load_policy
 from assistant.settings import Settings
 from assistant.storage.conversations import ConversationStore
@@ -112,6 +115,9 @@ class Services:
         self.kb  # noqa: B018 - opens Chroma and builds the BM25 index
         self.intents  # noqa: B018 - example embeddings (cached on disk after the first start)
         self.embedder.embed_queries(["warm-up"])
+        language.warm_up()
+        for lang in LANGUAGES:
+            i18n.messages(lang)
 
     def close(self) -> None:
         if "engine" in self.__dict__:

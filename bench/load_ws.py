@@ -104,6 +104,7 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=100)
     parser.add_argument("--turns", type=int, default=10)
     parser.add_argument("--url", default=None)
+    parser.add_argument("--home", type=Path, help="server data folder to reuse (its KB is then already ingested)")
     parser.add_argument("--think", type=float, default=3.0, help="mean seconds between a reply and the next message "
                         "(0 = all sessions fire back to back)")
     args = parser.parse_args()
@@ -111,7 +112,7 @@ def main() -> None:
         asyncio.run(run(args.url, args.sessions, args.turns, args.think))
         return
     with tempfile.TemporaryDirectory() as tmp:
-        proc, url = start_server(Path(tmp))
+        proc, url = start_server(args.home or Path(tmp))
         try:
             asyncio.run(run(url, args.sessions, args.turns, args.think))
         finally:

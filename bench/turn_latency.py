@@ -112,7 +112,11 @@ async def run(turns: int, home: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--turns", type=int, default=1000)
+    parser.add_argument("--home", type=Path, help="reuse this PORTSIDE_HOME (the KB ingest is then incremental)")
     args = parser.parse_args()
+    if args.home:
+        asyncio.run(run(args.turns, args.home))
+        return
     with tempfile.TemporaryDirectory() as tmp:
         asyncio.run(run(args.turns, Path(tmp)))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from functools import cache
 
@@ -24,13 +25,31 @@ class LanguageDecision:
     source: str  # forced | request | detected | session | default
 
 
+_LOAD_LOCK = threading.Lock()
+
+
 @cache
 def _identifier():  # type: ignore[no-untyped-def]
+    # The model takes a second or two of CPU to unpack; without the lock, every thread that arrives before the
+    # first load finishes unpacks its own copy (seen as multi-second turns right after a start under load).
+    with _LOAD_LOCK:
+        return _load_identifier()
+
+
+@cache
+def _load_identifier():  # type: ignore[no-untyped-def]
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     ident.set_languages(list(LANGUAGES))
     return ident
+
+
+def warm_up() -> None:
+    """Load the language model and every language's phrase lists before the first shopper waits on them."""
+    _identifier()
+    for lang in LANGUAGES:
+        lexicon(lang)
 
 
 def _letters(text: str) -> int:

@@ -39,3 +39,16 @@ def test_explicit_requests_switch(text: str, lang: str) -> None:
 def test_a_full_sentence_in_another_language_switches_and_forced_wins() -> None:
     assert decide_language("Paket saya belum sampai", "en").language == "id"
     assert decide_language("Where is my order?", "es", forced="ja").language == "ja"
+
+
+def test_threads_arriving_before_the_model_is_loaded_share_one_load() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from assistant.nlu import language
+
+    language._identifier.cache_clear()
+    language._load_identifier.cache_clear()
+    with ThreadPoolExecutor(6) as pool:
+        models = list(pool.map(lambda _: language._identifier(), range(6)))
+    assert len({id(m) for m in models}) == 1
+    assert language._load_identifier.cache_info().misses == 1
