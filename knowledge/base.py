@@ -11,9 +11,10 @@ import numpy as np
 
 from knowledge import retrieval
 from knowledge.bm25 import BM25Index
+from knowledge.documents import Chunk, search_text
 from knowledge.embedders import Embedder
 from knowledge.ingest import IngestReport, discover, load_all, plan
-from knowledge.retrieval import Hit, choose, group_key, rrf
+from knowledge.retrieval import Hit, choose, fuse_groups, group_key, vote
 from knowledge.vectorstore import make_client, open_collection
 
 BATCH = 256
@@ -27,6 +28,7 @@ class KBStats:
     documents: int
     by_lang: dict[str, int]
     by_topic: dict[str, int]
+    questions: int = 0  # alternative questions, each with its own vector
 
 
 class KnowledgeBase:
@@ -37,9 +39,13 @@ class KnowledgeBase:
         self.name = collection
         if reset:  # re-index from scratch, e.g. after switching embedders
             drop_collection(self.client, collection)
+            drop_collection(self.client, questions_collection(collection))
         self.collection = open_collection(self.client, collection, embedder)
+        # Alternative questions get vectors of their own, next to the passages: one row per question.
+        self.question_vectors = open_collection(self.client, questions_collection(collection), embedder)
         self.bm25 = BM25Index()
         self.meta: dict[str, dict[str, Any]] = {}
+        self.question_rows = 0  # alternative questions of the chunks held, one vector each
         self.texts: dict[str, str] = {}
         self._variants_cache: dict[tuple[str, str], str] | None = None
         self._load_cache()
@@ -54,13 +60,17 @@ class KnowledgeBase:
                 self._remember(cid, dict(meta), text)
 
     def _remember(self, cid: str, meta: dict[str, Any], text: str) -> None:
+        if cid in self.meta:
+            self._forget(cid)
         self.meta[cid] = meta
+        self.question_rows += _question_count(meta)
         self.texts[cid] = text
         self._variants_cache = None
-        self.bm25.add(cid, f"{meta.get('title', '')}\n{meta.get('heading', '')}\n{text}")
+        self.bm25.add(cid, search_text(meta, text))
 
     def _forget(self, cid: str) -> None:
         self._variants_cache = None
+        self.question_rows -= _question_count(self.meta.get(cid, {}))
         self.meta.pop(cid, None)
         self.texts.pop(cid, None)
         self.bm25.remove(cid)
@@ -74,6 +84,8 @@ class KnowledgeBase:
         for start in range(0, len(todo.add), max_batch):
             batch = todo.add[start:start + max_batch]
             vectors = self.embedder.embed_passages([c.embedding_text() for c in batch])
+            # Questions first: a chunk's own row marks it done, so an interrupted ingest redoes both.
+            self._add_questions(batch, max_batch)
             self.collection.upsert(ids=[c.id for c in batch], embeddings=vectors.tolist(),
                                    documents=[c.text for c in batch], metadatas=[c.metadata() for c in batch])
             for c in batch:
@@ -82,10 +94,20 @@ class KnowledgeBase:
                 progress(min(start + max_batch, len(todo.add)), len(todo.add))
         for start in range(0, len(todo.delete), 1000):
             ids = todo.delete[start:start + 1000]
+            self.question_vectors.delete(where={"of": {"$in": ids}})
             self.collection.delete(ids=ids)
             for cid in ids:
                 self._forget(cid)
         return todo.report
+
+    def _add_questions(self, chunks: list[Chunk], max_batch: int) -> None:
+        rows = [(f"{c.id}~{i}", q, {"of": c.id, "lang": c.lang, "topic": c.topic})
+                for c in chunks for i, q in enumerate(c.questions)]
+        for start in range(0, len(rows), max_batch):
+            part = rows[start:start + max_batch]
+            vectors = self.embedder.embed_queries([text for _, text, _ in part])
+            self.question_vectors.upsert(ids=[r[0] for r in part], embeddings=vectors.tolist(),
+                                         documents=[r[1] for r in part], metadatas=[r[2] for r in part])
 
     # -- retrieval -----------------------------------------------------------------------------
     def embed_query(self, text: str) -> np.ndarray:
@@ -106,14 +128,22 @@ class KnowledgeBase:
                 where = filters
             elif filters:
                 where = {"$and": [{key: value} for key, value in filters.items()]}
-            res = self.collection.query(query_embeddings=[np.asarray(vector).tolist()], where=where,
+            vec = [np.asarray(vector).tolist()]
+            res = self.collection.query(query_embeddings=vec, where=where,
                                         n_results=min(retrieval.CANDIDATES, len(self.meta)), include=[])
             rankings["vector"] = list(res["ids"][0])
+            if self.question_rows:
+                res = self.question_vectors.query(
+                    query_embeddings=vec, where=where, include=["metadatas", "distances"],
+                    n_results=min(retrieval.QUESTION_CANDIDATES, self.question_rows))
+                rows = [(str(m["of"]), 1.0 - float(d)) for m, d in zip(res["metadatas"][0], res["distances"][0],
+                                                                         strict=True) if m and m.get("of") in self.meta]
+                rankings["questions"] = vote(rows, self.meta)
         if mode in ("hybrid", "bm25"):
             def allow(cid: str) -> bool:
                 return all(self.meta[cid].get(key) == value for key, value in filters.items())
             rankings["bm25"] = [cid for cid, _ in self.bm25.search(query, retrieval.CANDIDATES, allow=allow)]
-        fused = rrf(rankings, weights=retrieval.WEIGHTS)
+        fused = fuse_groups(rankings, self.meta, weights=retrieval.WEIGHTS)
         return [self._hit(cid, entry) for cid, entry in choose(fused, self.meta, k, lang, self._variants())]
 
     def _variants(self) -> dict[tuple[str, str], str]:
@@ -132,7 +162,7 @@ class KnowledgeBase:
                    title=str(m.get("title", "")), heading=str(m.get("heading", "")), url=str(m.get("url", "")),
                    lang=str(m.get("lang", "")), topic=str(m.get("topic", "")), text=self.texts[cid],
                    score=float(entry["score"]), vector_rank=entry.get("vector_rank"),
-                   bm25_rank=entry.get("bm25_rank"))
+                   bm25_rank=entry.get("bm25_rank"), question_rank=entry.get("questions_rank"))
 
     def stats(self) -> KBStats:
         by_lang: dict[str, int] = {}
@@ -141,8 +171,16 @@ class KnowledgeBase:
             by_lang[str(m.get("lang"))] = by_lang.get(str(m.get("lang")), 0) + 1
             by_topic[str(m.get("topic"))] = by_topic.get(str(m.get("topic")), 0) + 1
         return KBStats(self.name, self.embedder.name, len(self.meta), len({m["doc_id"] for m in self.meta.values()}),
-                       dict(sorted(by_lang.items())), dict(sorted(by_topic.items())))
+                       dict(sorted(by_lang.items())), dict(sorted(by_topic.items())), self.question_rows)
 
+
+def _question_count(meta: dict[str, Any]) -> int:
+    questions = str(meta.get("questions") or "")
+    return len(questions.split("\n")) if questions else 0
+
+
+def questions_collection(name: str) -> str:
+    return f"{name}-questions"
 
 
 def drop_collection(client: Any, name: str) -> bool:

@@ -15,7 +15,8 @@ def chunk_document(doc: Document, max_chars: int = MAX_CHARS) -> list[Chunk]:
     for path, body in _sections(doc.text):
         for part, piece in enumerate(_split(body, max_chars)):
             chunks.append(Chunk(doc_id=doc.doc_id, title=doc.title, lang=doc.lang, topic=doc.topic, url=doc.url,
-                                source=doc.source, card=doc.card, heading_path=path, part=part, text=piece))
+                                source=doc.source, card=doc.card, heading_path=path, part=part, text=piece,
+                                questions=() if chunks else doc.questions))
     return chunks
 
 

@@ -17,6 +17,9 @@ class Document:
     url: str = ""
     source: str = ""  # resolved path of the file it came from
     card: str = ""  # translation group: the same answer in every language shares it
+    # Other ways shoppers ask what this document answers ("questions:" in front matter); matched by both
+    # retrievers, and embedded as queries, since they are queries.
+    questions: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -36,10 +39,12 @@ class Chunk:
     heading_path: tuple[str, ...]
     part: int  # position when a long section is split by the size cap
     text: str
+    questions: tuple[str, ...] = ()  # the document's alternative questions ride on its first chunk
 
     @property
     def content_hash(self) -> str:
-        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()[:16]
+        content = self.text if not self.questions else "\x1e".join((self.text, *self.questions))
+        return hashlib.sha256(content.encode("utf-8")).hexdigest()[:16]
 
     @property
     def section_key(self) -> str:
@@ -61,9 +66,19 @@ class Chunk:
             "doc_id": self.doc_id, "title": self.title, "lang": self.lang, "topic": self.topic, "url": self.url,
             "source": self.source, "card": self.card or self.doc_id, "heading": self.heading, "part": self.part,
             "section_key": self.section_key, "content_hash": self.content_hash,
+            **({"questions": "\n".join(self.questions)} if self.questions else {}),
         }
+
+    def search_text(self) -> str:
+        """What BM25 indexes: title, headings, text and the alternative questions."""
+        return search_text(self.metadata(), self.text)
 
     def embedding_text(self) -> str:
         """What gets embedded: title and headings give a short section its subject."""
         head = " > ".join(h for h in (self.title, *self.heading_path[1:]) if h)
         return f"{head}\n{self.text}" if head else self.text
+
+
+def search_text(meta: dict[str, Any], text: str) -> str:
+    return "\n".join(str(part) for part in (meta.get("title", ""), meta.get("heading", ""), text,
+                                            meta.get("questions", "")) if part)

@@ -59,13 +59,21 @@ def _read_text(path: Path) -> str:
 def _make(path: Path, text: str, meta: dict[str, Any], title_guess: str) -> Document:
     doc_id = str(meta.get("doc_id") or path.stem)
     lang = str(meta.get("lang") or "en").lower()
-    known = {"doc_id", "title", "lang", "topic", "url", "card"}
+    known = {"doc_id", "title", "lang", "topic", "url", "card", "questions"}
     return Document(
         doc_id=doc_id, title=str(meta.get("title") or title_guess or doc_id), lang=lang,
         topic=str(meta.get("topic") or "general"), text=text, url=str(meta.get("url") or ""),
-        source=str(path.resolve()), card=str(meta.get("card") or ""),
+        source=str(path.resolve()), card=str(meta.get("card") or ""), questions=_questions(meta.get("questions")),
         extra={k: v for k, v in meta.items() if k not in known},
     )
+
+
+def _questions(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(q, str) for q in value):
+        raise LoadError("front matter 'questions' must be a list of strings")
+    return tuple(" ".join(q.split()) for q in value if q.strip())  # one line each: stored newline-joined
 
 
 def _first_heading(text: str) -> str:

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from typing import Any
 
 RRF_K = 60
-PREFERRED_LANG_BOOST = 1.3  # a passage in the shopper's language wins a near-tie
 CANDIDATES = 30
+QUESTION_CANDIDATES = 60  # a card has several alternative questions per language; take more rows to see more cards
 CARD_BOOST = 1.2  # FAQ cards are written as complete answers for shoppers; prefer them over doc sections
-# Plain RRF: down-weighting BM25 gained one bench question and lost short Thai/CJK queries, where
-# character bigrams find what the small multilingual model misses (bench/kb_retrieval.py).
-WEIGHTS = {"vector": 1.0, "bm25": 1.0}
+# Plain RRF over three rankings: passages by vector, alternative questions by vector, passages (with their
+# questions) by BM25. Down-weighting BM25 lost short Thai/CJK queries, where character bigrams find what the
+# small multilingual model misses (bench/kb_retrieval.py).
+WEIGHTS = {"vector": 1.0, "questions": 1.0, "bm25": 1.0}
 FALLBACK_LANG = "en"
 
 
@@ -39,6 +40,7 @@ class Hit:
     score: float
     vector_rank: int | None
     bm25_rank: int | None
+    question_rank: int | None = None  # rank among the alternative questions' vectors
 
     @property
     def citation(self) -> Citation:
@@ -63,21 +65,58 @@ def rrf(rankings: Mapping[str, list[str]], k: int = RRF_K,
     return fused
 
 
+def fuse_groups(rankings: Mapping[str, list[str]], meta: Mapping[str, Mapping[str, Any]], k: int = RRF_K,
+                weights: Mapping[str, float] | None = None) -> dict[str, dict[str, Any]]:
+    """RRF over answer groups (a card and its translations, or one document section), not chunks: the same
+    answer found in Spanish by one ranking and in English by another is one answer that both rankings agree on.
+    Each ranking counts a group once, at its best chunk. Returns group -> {score, chunk, <ranking>_rank}."""
+    grouped: dict[str, list[str]] = {}
+    first_chunk: dict[str, str] = {}
+    for name, ids in rankings.items():
+        seen: list[str] = []
+        for cid in ids:
+            group = group_key(meta[cid])
+            if group not in first_chunk:
+                first_chunk[group] = cid
+            if group not in seen:
+                seen.append(group)
+        grouped[name] = seen
+    fused = rrf(grouped, k=k, weights=weights)
+    for group, entry in fused.items():
+        entry["chunk"] = first_chunk[group]
+    return fused
+
+
+VOTES = 3  # a group's question score: its best few question similarities, summed
+
+
+def vote(rows: list[tuple[str, float]], meta: Mapping[str, Mapping[str, Any]], votes: int = VOTES) -> list[str]:
+    """Rank chunks by kNN vote over their alternative questions: one near-identical phrasing on another card
+    ("can I return it?") should not outweigh several close ones on the right card."""
+    scores: dict[str, list[float]] = {}
+    best_chunk: dict[str, str] = {}
+    for cid, similarity in sorted(rows, key=lambda r: -r[1]):
+        group = group_key(meta[cid])
+        best_chunk.setdefault(group, cid)
+        scores.setdefault(group, [])
+        if len(scores[group]) < votes:
+            scores[group].append(similarity)
+    ranked = sorted(scores, key=lambda g: (-sum(scores[g]), g))
+    return [best_chunk[g] for g in ranked]
+
+
 def choose(fused: dict[str, dict[str, Any]], meta: Mapping[str, Mapping[str, Any]], k: int,
            lang: str | None, variants: Mapping[tuple[str, str], str]) -> list[tuple[str, dict[str, Any]]]:
-    """One hit per answer group (a card and its translations), shown in the shopper's language when it exists."""
-    boosted = {cid: e["score"] * (PREFERRED_LANG_BOOST if lang and meta[cid]["lang"] == lang else 1.0)
-               * (CARD_BOOST if _is_card(meta[cid]) else 1.0) for cid, e in fused.items()}
-    best_by_group: dict[str, str] = {}
-    for cid in sorted(boosted, key=lambda c: (-boosted[c], c)):
-        best_by_group.setdefault(group_key(meta[cid]), cid)
-    ordered = sorted(best_by_group.values(), key=lambda c: (-boosted[c], c))[:k]
+    """The best k answer groups, each shown in the shopper's language when it exists (else English)."""
+    boosted = {g: e["score"] * (CARD_BOOST if _is_card(meta[e["chunk"]]) else 1.0) for g, e in fused.items()}
+    ordered = sorted(boosted, key=lambda g: (-boosted[g], g))[:k]
     out = []
-    for cid in ordered:
-        entry = dict(fused[cid], score=boosted[cid])
+    for group in ordered:
+        cid = fused[group]["chunk"]
+        entry = {key: value for key, value in fused[group].items() if key != "chunk"}
+        entry["score"] = boosted[group]
         if lang and meta[cid]["lang"] != lang:
             # The shopper's language if the answer exists in it, else English, the lingua franca of the KB.
-            group = group_key(meta[cid])
             swap = variants.get((group, lang)) or (variants.get((group, FALLBACK_LANG)) if meta[cid]["lang"]
                                                    != FALLBACK_LANG else None)
             if swap and swap in meta:

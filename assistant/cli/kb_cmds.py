@@ -105,7 +105,7 @@ def stats(collection: Annotated[str | None, typer.Option("--collection")] = None
     with services_ctx() as services:
         st = open_kb(services, collection).stats()
         console.print(f"collection [bold]{st.collection}[/bold], embedder {st.embedder}: "
-                      f"{st.chunks} chunks from {st.documents} documents")
+                      f"{st.chunks} chunks from {st.documents} documents, {st.questions} alternative questions")
         table = Table()
         table.add_column("lang")
         table.add_column("chunks", justify="right")

