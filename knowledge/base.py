@@ -146,6 +146,17 @@ class KnowledgeBase:
         fused = fuse_groups(rankings, self.meta, weights=retrieval.WEIGHTS)
         return [self._hit(cid, entry) for cid, entry in choose(fused, self.meta, k, lang, self._variants())]
 
+    def card(self, card: str, lang: str | None = None) -> Hit | None:
+        """A card by its id (its `card` group or doc id), in `lang` if it exists, else English, else any."""
+        variants = self._variants()
+        for candidate in (lang, retrieval.FALLBACK_LANG):
+            cid = variants.get((card, candidate or ""))
+            if cid:
+                return self._hit(cid, {"score": 1.0})
+        first = next((cid for cid, m in self.meta.items() if card in (m.get("card"), m.get("doc_id"))
+                      and int(m.get("part", 0)) == 0), None)
+        return self._hit(first, {"score": 1.0}) if first else None
+
     def _variants(self) -> dict[tuple[str, str], str]:
         """(answer group, language) -> chunk id of that translation (its first part)."""
         if self._variants_cache is None:

@@ -1,10 +1,17 @@
-"""An incremental BM25 index: chunks are added and removed one by one, so a re-ingest never rebuilds it."""
+"""An incremental BM25 index: chunks are added and removed one by one, so a re-ingest never rebuilds it.
+
+Scoring is vectorised: each term's postings become numpy arrays the first time a query needs them (and again
+only after that term's postings change), so a query over 10,000 chunks costs a few array operations per term
+rather than a Python loop over every posting.
+"""
 
 from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+
+import numpy as np
 
 from knowledge.tokenize import tokens
 
@@ -12,58 +19,102 @@ from knowledge.tokenize import tokens
 class BM25Index:
     def __init__(self, k1: float = 1.4, b: float = 0.75) -> None:
         self.k1, self.b = k1, b
-        self._postings: dict[str, dict[str, int]] = defaultdict(dict)  # term -> {chunk id: tf}
-        self._lengths: dict[str, int] = {}
+        self._postings: dict[str, dict[int, int]] = defaultdict(dict)  # term -> {slot: tf}
+        self._arrays: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # term -> (slots, tfs), built on demand
+        self._slot: dict[str, int] = {}  # chunk id -> slot in the arrays below
+        self._ids: list[str | None] = []
+        self._free: list[int] = []  # slots of removed chunks, reused
+        self._lengths = np.zeros(0, dtype=np.float64)
         self._terms: dict[str, list[str]] = {}
         self._total = 0
 
     def __len__(self) -> int:
-        return len(self._lengths)
+        return len(self._slot)
 
     def __contains__(self, chunk_id: object) -> bool:
-        return chunk_id in self._lengths
+        return chunk_id in self._slot
 
     def add(self, chunk_id: str, text: str) -> None:
-        if chunk_id in self._lengths:
+        if chunk_id in self._slot:
             self.remove(chunk_id)
+        slot = self._free.pop() if self._free else self._grow()
+        self._slot[chunk_id] = slot
+        self._ids[slot] = chunk_id
         counts = Counter(tokens(text))
         for term, tf in counts.items():
-            self._postings[term][chunk_id] = tf
+            self._postings[term][slot] = tf
+            self._arrays.pop(term, None)
         length = sum(counts.values())
-        self._lengths[chunk_id] = length
+        self._lengths[slot] = length
         self._terms[chunk_id] = list(counts)
         self._total += length
 
+    def _grow(self) -> int:
+        slot = len(self._ids)
+        self._ids.append(None)
+        if slot >= len(self._lengths):
+            self._lengths = np.concatenate([self._lengths, np.zeros(max(64, len(self._lengths)))])
+        return slot
+
     def remove(self, chunk_id: str) -> None:
-        if chunk_id not in self._lengths:
+        slot = self._slot.pop(chunk_id, None)
+        if slot is None:
             return
         for term in self._terms.pop(chunk_id):
             posting = self._postings[term]
-            posting.pop(chunk_id, None)
+            posting.pop(slot, None)
+            self._arrays.pop(term, None)
             if not posting:
                 del self._postings[term]
-        self._total -= self._lengths.pop(chunk_id)
+        self._total -= int(self._lengths[slot])
+        self._lengths[slot] = 0
+        self._ids[slot] = None
+        self._free.append(slot)
+
+    def _term_arrays(self, term: str) -> tuple[np.ndarray, np.ndarray]:
+        arrays = self._arrays.get(term)
+        if arrays is None:
+            posting = self._postings[term]
+            arrays = (np.fromiter(posting.keys(), dtype=np.int64, count=len(posting)),
+                      np.fromiter(posting.values(), dtype=np.float64, count=len(posting)))
+            self._arrays[term] = arrays
+        return arrays
 
     def search(self, query: str, k: int = 10, allow: Callable[[str], bool] | None = None) -> list[tuple[str, float]]:
-        n = len(self._lengths)
+        n = len(self._slot)
         if not n:
             return []
         avg = self._total / n
-        scores: dict[str, float] = defaultdict(float)
+        scores = np.zeros(len(self._ids), dtype=np.float64)
         for term in set(tokens(query)):
-            posting = self._postings.get(term)
-            if not posting:
+            if term not in self._postings:
                 continue
-            idf = math.log(1 + (n - len(posting) + 0.5) / (len(posting) + 0.5))
-            for chunk_id, tf in posting.items():
-                norm = tf + self.k1 * (1 - self.b + self.b * self._lengths[chunk_id] / avg)
-                scores[chunk_id] += idf * tf * (self.k1 + 1) / norm
-        ranked: Iterable[tuple[str, float]] = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
-        if allow is not None:
-            ranked = (kv for kv in ranked if allow(kv[0]))
-        out = []
-        for item in ranked:
-            out.append(item)
+            slots, tf = self._term_arrays(term)
+            idf = math.log(1 + (n - len(slots) + 0.5) / (len(slots) + 0.5))
+            norm = tf + self.k1 * (1 - self.b + self.b * self._lengths[slots] / avg)
+            scores[slots] += idf * tf * (self.k1 + 1) / norm
+        hits = np.flatnonzero(scores)
+        want = k * 4  # room for chunks the filter drops; the full list only if that is not enough
+        while True:
+            top = hits
+            if len(hits) > want:
+                cut = np.partition(scores[hits], len(hits) - want)[len(hits) - want]
+                top = hits[scores[hits] >= cut]  # ties at the cut stay in, so the order is deterministic
+            out = self._ordered(top, scores, k, allow)
+            if len(out) == k or len(top) == len(hits):
+                return out
+            want *= 4
+
+    def _ordered(self, slots: np.ndarray, scores: np.ndarray, k: int,
+                 allow: Callable[[str], bool] | None) -> list[tuple[str, float]]:
+        # Highest score first; ties by chunk id so results are stable across runs.
+        ranked = sorted(slots.tolist(), key=lambda s: (-scores[s], self._ids[s]))
+        out: list[tuple[str, float]] = []
+        for slot in ranked:
+            cid = self._ids[slot]
+            if cid is None or (allow is not None and not allow(cid)):
+                continue
+            out.append((cid, float(scores[slot])))
             if len(out) == k:
                 break
         return out

@@ -81,6 +81,9 @@ class Policy(_Strict):
     address_change: StatusRule
     refund_timing_business_days: dict[str, str] = Field(default_factory=dict)
     handoff: HandoffPolicy
+    # Which help-centre card states the rule behind a decision (reason code or topic -> KB card id). A decision's
+    # citation is then the card that says it, not whatever a search finds; missing cards fall back to a search.
+    sources: dict[str, str] = Field(default_factory=dict)
 
     def to_usd(self, amount: float, currency: str) -> float:
         try:

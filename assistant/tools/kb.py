@@ -20,3 +20,16 @@ def search_kb(ctx: ToolContext, query: str, topic: str | None = None, k: int = 3
     for h in hits:
         ctx.remember(h.doc_id)
     return hits
+
+
+def cite_source(ctx: ToolContext, source: str, fallback_query: str, topic: str | None = None) -> Hit | None:
+    """The card the policy names for `source` (a reason code or topic), in the shopper's language; a search
+    when the policy names none or the KB lacks it. Remembered as a citation of this turn."""
+    card = ctx.services.policy.sources.get(source)
+    hit = ctx.services.kb.card(card, ctx.language) if card else None
+    if hit is None:
+        hits = ctx.services.kb.search(fallback_query, k=1, lang=ctx.language, topic=topic)
+        hit = hits[0] if hits else None
+    if hit is not None:
+        ctx.remember(hit.doc_id)
+    return hit

@@ -24,3 +24,27 @@ def test_rank_add_remove() -> None:
     assert index.search("customs") == []
     index.add("a", "payment methods boleto")  # re-adding replaces
     assert index.search("return") == [] and index.search("boleto")[0][0] == "a"
+
+
+def test_slots_are_reused_and_a_filter_reaches_past_the_first_candidates() -> None:
+    index = BM25Index()
+    for i in range(200):
+        index.add(f"c{i:03d}", "refund parcel " + ("boleto " * (i % 7)))
+    for i in range(0, 200, 2):
+        index.remove(f"c{i:03d}")
+    for i in range(0, 50, 2):
+        index.add(f"n{i:03d}", "refund parcel boleto")
+    assert len(index) == 125
+    # Only the last-ranked chunks pass the filter: the search must look beyond its first 4 x k candidates.
+    weakest = {f"c{i:03d}" for i in range(1, 200, 2) if i % 7 == 0}
+    hits = index.search("boleto refund", k=3, allow=lambda cid: cid in weakest)
+    assert [cid for cid, _ in hits] == sorted(weakest)[:3]
+    scores = [score for _, score in index.search("boleto", k=200)]
+    assert scores == sorted(scores, reverse=True) and len(scores) == 25 + sum(1 for i in range(1, 200, 2) if i % 7)
+
+
+def test_equal_scores_come_back_in_id_order() -> None:
+    index = BM25Index()
+    for cid in ("b", "c", "a", "d"):
+        index.add(cid, "same words here")
+    assert [cid for cid, _ in index.search("words", k=3)] == ["a", "b", "c"]

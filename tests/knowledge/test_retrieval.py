@@ -104,3 +104,10 @@ def test_a_card_with_several_close_questions_outvotes_one_lucky_match() -> None:
     rows = [("fee-en", 0.90), ("ret-en", 0.86), ("ret-es", 0.85), ("ret-en", 0.84), ("fee-en", 0.70)]
     assert vote(rows, META)[0] in {"ret-en", "ret-es"}
     assert vote(rows, META, votes=1)[0] == "fee-en"
+
+
+def test_a_card_by_id_in_the_shoppers_language_else_english(demo_kb: KnowledgeBase) -> None:
+    assert demo_kb.card("faq-return-window", "es").doc_id == "faq-return-window-es"  # type: ignore[union-attr]
+    assert demo_kb.card("faq-return-window", "xx").doc_id == "faq-return-window-en"  # type: ignore[union-attr]
+    assert demo_kb.card("faq-return-window").citation.url.endswith("#window")  # type: ignore[union-attr]
+    assert demo_kb.card("no-such-card", "en") is None

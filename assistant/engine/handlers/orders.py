@@ -10,7 +10,7 @@ from assistant.engine.handlers import handles
 from assistant.engine.handlers.common import choose_order, ensure_verified, escalate
 from assistant.engine.responder import Responder
 from assistant.tools.context import ToolContext
-from assistant.tools.kb import search_kb
+from assistant.tools.kb import cite_source
 from connectors.models import Order, Shipment
 
 PROBLEMS = {"lost": ("problem_lost", "lost_parcel"), "delivery_failed": ("problem_delivery_failed", "delivery_failed"),
@@ -49,10 +49,10 @@ def describe_order(order: Order, ctx: ToolContext, r: Responder) -> None:
         if order.duties and order.duties.status == "unpaid":
             r.say("duties_unpaid", amount=i18n.money(order.duties.amount, order.duties.currency, lang))
         r.say("duties_docs")
-        hits = search_kb(ctx, "parcel held in customs unpaid import duties what to do", k=1)
-        if hits:
-            ctx.citations.append(hits[0].citation)
-            r.say("source", title=hits[0].title, url=hits[0].url)
+        hit = cite_source(ctx, "customs_hold", "parcel held in customs unpaid import duties what to do")
+        if hit:
+            ctx.citations.append(hit.citation)
+            r.say("source", title=hit.title, url=hit.url)
 
 
 def describe_shipment(s: Shipment, r: Responder) -> None:

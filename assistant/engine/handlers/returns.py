@@ -15,7 +15,7 @@ from assistant.policy.rules import ReturnDecision
 from assistant.state import Pending
 from assistant.tools.actions import commit_pending, propose_return
 from assistant.tools.context import ToolContext
-from assistant.tools.kb import search_kb
+from assistant.tools.kb import cite_source
 from connectors.models import Order
 
 
@@ -109,10 +109,10 @@ def explain_ineligible(decision: ReturnDecision, order: Order, ctx: ToolContext,
     key = {"outside_defect_window": "ineligible.defect_window"}.get(code, f"ineligible.{code}")
     r.say(key, days=failing.window_days if failing else "",
           date=i18n.day(failing.deadline, r.language) if failing and failing.deadline else "")
-    hits = search_kb(ctx, "return window final sale damaged defective items policy", topic="returns", k=1)
-    if hits:
-        ctx.citations.append(hits[0].citation)
-        r.say("source", title=hits[0].title, url=hits[0].url)
+    hit = cite_source(ctx, code, "return window final sale damaged defective items policy", topic="returns")
+    if hit:
+        ctx.citations.append(hit.citation)
+        r.say("source", title=hit.title, url=hit.url)
     offer_human(ctx, r, "policy_exception", order.id)
 
 
