@@ -16,9 +16,9 @@ from assistant.engine.base import Engine, Reply, Turn, Understanding
 from assistant.identity import InvalidToken, verify_token
 from assistant.nlu.language import decide_language
 from assistant.nlu.lexicon import LANGUAGES
-from assistant.nlu.slots import EMAIL, Slots, extract
+from assistant.nlu.slots import EMAIL, Slots, extract, without
 from assistant.runtime import Services
-from assistant.storage.conversations import Session
+from assistant.storage.conversations import CSAT_PROMPT, Session
 from assistant.tools.context import ToolContext
 from knowledge.retrieval import Citation
 
@@ -29,10 +29,7 @@ NON_LATIN = {"ar", "zh", "ja", "ko", "th", "ru"}
 def meaning_text(text: str, slots: Slots) -> str:
     """The message without order numbers, tracking numbers and emails: ids carry no intent, and the examples
     that contain ids would otherwise pull every message that mentions one towards order status."""
-    out = text
-    for value in [*slots.order_refs, *slots.tracking_numbers]:
-        out = out.replace(value, " ")
-    out = EMAIL.sub(" ", out)
+    out = EMAIL.sub(" ", without(text, [*slots.order_refs, *slots.tracking_numbers]))
     out = " ".join(out.split())
     return out if sum(ch.isalpha() for ch in out) >= 2 else text
 
@@ -219,5 +216,8 @@ class ChatService:
 
     @staticmethod
     def _meta(reply: Reply) -> dict[str, Any]:
-        return {"citations": [c.__dict__ for c in reply.citations], "actions": reply.actions,
-                "handoff": reply.handoff, "engine": reply.engine}
+        meta: dict[str, Any] = {"citations": [c.__dict__ for c in reply.citations], "actions": reply.actions,
+                                "handoff": reply.handoff, "engine": reply.engine}
+        if any(a.get("type") == CSAT_PROMPT for a in reply.actions):
+            meta[CSAT_PROMPT] = True  # a reload of the widget asks for the rating too
+        return meta

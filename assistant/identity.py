@@ -12,7 +12,8 @@ import hmac
 import re
 from dataclasses import dataclass
 
-from assistant.nlu.slots import normalise_postal
+from assistant.nlu.slots import Slots, normalise_postal, without
+from assistant.state import DialogueState
 from connectors.models import Customer, Order
 
 MAX_VERIFY_ATTEMPTS = 3
@@ -66,3 +67,19 @@ def matches_order(order: Order | None, customer: Customer | None, text: str, ema
     if any(len(code) >= 4 and code in candidates for code in codes):
         return Verification(True, customer.id)
     return Verification(False)
+
+
+def remember_contact(state: DialogueState, text: str, slots: Slots) -> None:
+    """Keep the email or postal code a guest gives before the order number, for this session only.
+
+    A postal code counts when the shopper labels it ("postal code 06700") or sends it on its own; a number inside
+    a sentence ("it cost 1500 pesos") is not one.
+    """
+    if state.verified or state.verify_locked:
+        return
+    if slots.emails:
+        state.guest_email = slots.emails[0]
+    alone = [c for c in slots.postal_codes if sum(ch.isalpha() for ch in without(text, [c])) < 3]
+    postal = next(iter([*slots.marked_postal_codes, *alone]), None)
+    if postal:
+        state.guest_postal_code = postal

@@ -24,6 +24,10 @@ class DialogueState(BaseModel):
     verify_failures: int = 0
     verify_locked: bool = False
     guest_order_ref: str | None = None  # an order number a guest gave before verifying
+    # An email or postal code a guest gave before the order number. Kept only in this session's state, and only
+    # until verification is tried with it (forgotten after success or failure alike).
+    guest_email: str | None = None
+    guest_postal_code: str | None = None
     current_order_id: str | None = None
     pending: Pending | None = None
     low_confidence_streak: int = 0
@@ -32,3 +36,15 @@ class DialogueState(BaseModel):
     @property
     def verified(self) -> bool:
         return self.customer_id is not None
+
+    @property
+    def awaiting_contact(self) -> bool:
+        """A guest gave an order number and was asked for the email or postal code used for it."""
+        return self.guest_order_ref is not None and self.pending is not None and self.pending.step == "verify"
+
+    def forget_guest_contact(self) -> None:
+        self.guest_email = self.guest_postal_code = None
+
+    def forget_guest_details(self) -> None:
+        self.guest_order_ref = None
+        self.forget_guest_contact()

@@ -3,12 +3,16 @@
 Markets and catalog live in connectors/demo_data/*.yaml. Orders cycle through scenarios so that every order and
 shipment status, customs holds with unpaid duties, lost parcels, multi-shipment orders, final-sale and low-value
 items, old deliveries and cash payments all appear in any store of at least len(SCENARIOS) orders.
+
+Every order is paid with a method its market accepts (countries.yaml); the cash scenarios go to shoppers in markets
+that accept one of the store policy's cash methods (returns.cash_payment_methods: boleto, OXXO, cash on delivery).
 """
 
 from __future__ import annotations
 
 import random
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -17,9 +21,11 @@ from typing import Any
 
 import yaml
 
-CASH_METHODS = ("boleto", "oxxo", "cod")
 ZERO_DECIMAL = {"JPY", "KRW", "IDR", "VND", "COP"}
 DEFAULT_FX = {"USD": 1.0}
+# The default store policy's returns.cash_payment_methods (a test keeps them equal); connectors don't import the
+# assistant, so callers with a policy pass theirs.
+DEFAULT_CASH_METHODS = ("boleto", "oxxo", "cod")
 
 
 @dataclass(frozen=True)
@@ -79,24 +85,47 @@ def catalog() -> list[dict[str, Any]]:
 
 
 def generate(*, orders: int = 300, seed: int = 7, now: datetime, fx: dict[str, float] | None = None,
-             customers_per_market: int | None = None) -> dict[str, Any]:
-    """Build a store document in the JSON import format."""
+             customers_per_market: int | None = None, cash_methods: Collection[str] | None = None) -> dict[str, Any]:
+    """Build a store document in the JSON import format.
+
+    `fx` and `cash_methods` come from the store policy (fx_to_usd, returns.cash_payment_methods); without them,
+    USD prices and the default policy's cash methods.
+    """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     rng = random.Random(seed)
     fx = fx or DEFAULT_FX
+    cash = frozenset(DEFAULT_CASH_METHODS if cash_methods is None else cash_methods)
     mk = markets()
     per_market = customers_per_market or max(2, min(40, orders // (4 * len(mk)) + 1))
     customers = _customers(rng, mk, per_market)
     products = [{"final_sale": False, "currency": "USD", **p} for p in catalog()]
     by_sku = {p["sku"]: p for p in products}
+    cash_customers = [c for c in customers if cash_payments(mk[c["country"]], cash)]
     out_orders = []
     for i in range(orders):
-        customer = customers[i % len(customers)] if i < len(customers) else rng.choice(customers)
         scenario = SCENARIOS[i % len(SCENARIOS)]
-        out_orders.append(_order(rng, i, customer, mk[customer["country"]], scenario, by_sku, fx, now))
+        customer = _customer(rng, i, customers, cash_customers if scenario.cash else None)
+        out_orders.append(_order(rng, i, customer, mk[customer["country"]], scenario, by_sku, fx, now, cash))
     public = [{k: v for k, v in c.items() if k != "_address"} for c in customers]
     return {"customers": public, "products": products, "orders": out_orders}
+
+
+def cash_payments(market: dict[str, Any], cash_methods: Collection[str]) -> list[str]:
+    """The cash methods a market accepts, in its own order of preference."""
+    return [p for p in market["payments"] if p in cash_methods]
+
+
+def _customer(rng: random.Random, i: int, customers: list[dict[str, Any]],
+              only: list[dict[str, Any]] | None) -> dict[str, Any]:
+    """Who places order i: every customer in turn, then anyone at random. With `only` (the customers who can pay
+    in cash, for a cash scenario) the next such customer in turn, or one of them at random."""
+    if i >= len(customers):
+        return rng.choice(only or customers)
+    if not only:
+        return customers[i]
+    ids = {c["id"] for c in only}
+    return next(c for c in customers[i:] + customers[:i] if c["id"] in ids)
 
 
 def _ascii(text: str) -> str:
@@ -146,7 +175,8 @@ def _tracking(rng: random.Random, m: dict[str, Any]) -> str:
 
 
 def _order(rng: random.Random, i: int, customer: dict[str, Any], m: dict[str, Any], sc: Scenario,
-           by_sku: dict[str, dict[str, Any]], fx: dict[str, float], now: datetime) -> dict[str, Any]:
+           by_sku: dict[str, dict[str, Any]], fx: dict[str, float], now: datetime,
+           cash_methods: Collection[str]) -> dict[str, Any]:
     cc, cur = customer["country"], m["currency"]
     skus = list(sc.skus) or rng.sample(sorted(s for s in by_sku if s not in {"DRONE-1"}), rng.choice((1, 1, 2)))
     items = [{"sku": s, "name": by_sku[s]["name"], "quantity": 1,
@@ -154,7 +184,7 @@ def _order(rng: random.Random, i: int, customer: dict[str, Any], m: dict[str, An
     subtotal_usd = sum(by_sku[s]["price"] for s in skus)
     shipping = 0.0 if subtotal_usd >= 50 else _money(6, cur, fx)
     total = round(sum(it["unit_price"] for it in items) + shipping, 2)
-    cash = [p for p in m["payments"] if p in CASH_METHODS]
+    cash = cash_payments(m, cash_methods)
     payment = cash[0] if sc.cash and cash else rng.choice(m["payments"])
     transit = TRANSIT_DAYS[cc]
     if sc.shipments and "delivered" in sc.shipments:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import html
+import math
+import unicodedata
 from typing import Any
 
 CSS = """body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#1d2733;max-width:1200px}
@@ -39,18 +41,50 @@ def bar_chart(rows: list[tuple[str, float]], width: int = 640) -> str:
     return "".join(parts) + "</svg>"
 
 
+# Text in SVG is not measured at write time: widths are estimated generously so that no label is ever cut off.
+EM_PER_CHAR = 0.65  # average advance of a Latin character in system-ui sans-serif is about 0.55 em
+ASCENT, DESCENT = 0.9, 0.3  # of the font size, above and below the baseline
+LABEL_FONT = 11
+LABEL_ANGLE = -60  # column labels of the heat map, degrees (SVG: negative is counter-clockwise)
+
+
+def text_width(text: str, font_size: float) -> float:
+    """Estimated rendered width of text; wide (CJK) characters count as a full em."""
+    return sum(font_size * (1.0 if unicodedata.east_asian_width(ch) in "WF" else EM_PER_CHAR) for ch in text)
+
+
+def text_box(x: float, y: float, text: str, font_size: float, angle: float = 0.0) -> tuple[float, float, float, float]:
+    """(left, top, right, bottom) of text drawn at baseline origin (x, y), rotated by angle degrees about it."""
+    a = math.radians(angle)
+    along = (math.cos(a), math.sin(a))  # the baseline's direction
+    up = (math.sin(a), -math.cos(a))  # towards the top of the glyphs
+    w = text_width(text, font_size)
+    corners = [(x + t * along[0] + h * up[0], y + t * along[1] + h * up[1])
+               for t in (0.0, w) for h in (-DESCENT * font_size, ASCENT * font_size)]
+    xs, ys = [c[0] for c in corners], [c[1] for c in corners]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
 def heat_map(confusion: dict[str, dict[str, int]]) -> str:
     labels = sorted(set(confusion) | {p for row in confusion.values() for p in row})
-    cell, left, top = 34, 130, 120
-    size_w, size_h = left + cell * len(labels) + 10, top + cell * len(labels) + 10
-    parts = [f'<svg width="{size_w}" height="{size_h}" role="img" aria-label="intent confusion">']
+    cell, pad = 34, 6
+    left = math.ceil(pad + max((text_width(label, LABEL_FONT) for label in labels), default=0) + pad)
+    # Column labels hang from (x, top - pad): the longest decides how high the header is and how far right the
+    # last one reaches.
+    reach = [text_box(left + j * cell + cell // 2, 0, label, LABEL_FONT, LABEL_ANGLE) for j, label in enumerate(labels)]
+    top = math.ceil(pad + max((-box[1] for box in reach), default=0) + pad)
+    size_w = math.ceil(max([left + cell * len(labels), *(box[2] for box in reach)]) + pad)
+    size_h = top + cell * len(labels) + pad
+    parts = [f'<svg width="{size_w}" height="{size_h}" viewBox="0 0 {size_w} {size_h}" role="img" '
+             f'aria-label="intent confusion">']
     for j, label in enumerate(labels):
         x = left + j * cell + cell // 2
-        parts.append(f'<text transform="translate({x},{top - 6}) rotate(-60)" font-size="11">{e(label)}</text>')
+        parts.append(f'<text transform="translate({x},{top - pad}) rotate({LABEL_ANGLE})" '
+                     f'font-size="{LABEL_FONT}">{e(label)}</text>')
     for i, expected in enumerate(labels):
         row = confusion.get(expected, {})
         total = sum(row.values()) or 1
-        parts.append(f'<text x="0" y="{top + i * cell + 21}" font-size="11">{e(expected)}</text>')
+        parts.append(f'<text x="{pad}" y="{top + i * cell + 21}" font-size="{LABEL_FONT}">{e(expected)}</text>')
         for j, predicted in enumerate(labels):
             n = row.get(predicted, 0)
             share = n / total

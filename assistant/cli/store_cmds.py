@@ -61,7 +61,8 @@ def ensure_demo_store(services: Services, orders: int = 300, seed: int = 7) -> b
     """Create the demo store when the database has no orders; returns whether it did."""
     if services.store.counts()["orders"]:
         return False
-    doc = demo.generate(orders=orders, seed=seed, now=services.clock.now(), fx=services.policy.fx_to_usd)
+    doc = demo.generate(orders=orders, seed=seed, now=services.clock.now(), fx=services.policy.fx_to_usd,
+                        cash_methods=services.policy.returns.cash_payment_methods)
     import_data(services.store, StoreData.model_validate(doc))
     return True
 
@@ -74,7 +75,8 @@ def demo_data_cmd(
 ) -> None:
     """Write a deterministic cross-border demo store (dates relative to the clock, PORTSIDE_NOW)."""
     with services_ctx() as services:
-        doc = demo.generate(orders=orders, seed=seed, now=services.clock.now(), fx=services.policy.fx_to_usd)
+        doc = demo.generate(orders=orders, seed=seed, now=services.clock.now(), fx=services.policy.fx_to_usd,
+                            cash_methods=services.policy.returns.cash_payment_methods)
         if json_out:
             json_out.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
             console.print(f"wrote {json_out}")

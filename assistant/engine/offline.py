@@ -6,11 +6,13 @@ from assistant.engine.base import Reply, Turn, Understanding
 from assistant.engine.handlers import HANDLERS, load_builtin_handlers
 from assistant.engine.handlers.common import escalate
 from assistant.engine.responder import Responder
-from assistant.nlu.slots import match_items
+from assistant.identity import remember_contact
+from assistant.nlu.slots import leftover_letters, match_items, postal_answer, without
 from assistant.state import Pending
 from assistant.tools.context import ToolContext
 
 LOW_CONFIDENCE_LIMIT = 2  # two unclear turns in a row → a person
+FAREWELL_EXTRA_LETTERS = 2  # an unsure guess still ends the chat when the message is a farewell and little else
 DEFECTS = {"damaged", "defective", "wrong_item"}
 ORDER_TASKS = {"order_status", "return_request", "exchange_request", "cancel_order", "change_address",
                "refund_status"}
@@ -34,10 +36,20 @@ def step_fits(pending: Pending, turn: Turn) -> bool:
 
 
 def only_ids(text: str, nlu: Understanding) -> bool:
-    rest = text
-    for value in [*nlu.slots.order_refs, *nlu.slots.tracking_numbers, *nlu.slots.emails]:
-        rest = rest.replace(value, " ")
+    rest = without(text, [*nlu.slots.order_refs, *nlu.slots.tracking_numbers, *nlu.slots.emails])
     return sum(ch.isalpha() for ch in rest) < 3
+
+
+def farewell(text: str, nlu: Understanding) -> bool:
+    """"bye", "ok thanks, adiós", "再见": the shopper is leaving. Trusted when the classifier is sure it is a
+    greeting, or unsure of anything and the message is little more than the farewell ("Пока нет" is "not yet")."""
+    s = nlu.slots
+    if not s.farewells or s.order_refs or s.tracking_numbers:
+        return False
+    if nlu.intent == "greeting" and not nlu.low:
+        return True
+    unsure = nlu.low or nlu.intent in {"greeting", "other"}
+    return unsure and leftover_letters(text, s.farewells) <= FAREWELL_EXTRA_LETTERS
 
 
 def policy_like(nlu: Understanding) -> bool:
@@ -76,11 +88,18 @@ class OfflineEngine:
                 r.say("abuse")
             escalate(turn, ctx, r, "legal" if turn.guard.legal else "sentiment")
             return nlu.intent
+        if state.awaiting_contact and state.guest_order_ref:
+            nlu.slots = postal_answer(nlu.slots, state.guest_order_ref)  # asked for a postal code: "110001" is one
+        remember_contact(state, turn.text, nlu.slots)  # "hi, ana@example.com here": kept for the order number
         pending = state.pending
         if pending is not None and pending.step != "confirm" and nlu.slots.deny and len(turn.text) <= 30:
             state.pending = None  # "no, forget it" in the middle of a task
             r.say("action_cancelled")
             return pending.intent
+        if farewell(turn.text, nlu) and (pending is None or pending.step != "confirm"):
+            state.pending, state.low_confidence_streak = None, 0  # leaving: a half-asked question is dropped
+            self.handlers["greeting"](turn, ctx, r)  # which says goodbye
+            return "greeting"
         if pending is not None:
             short_yes = nlu.slots.affirm and len(turn.text) <= 30  # "yes" to a question that wanted details
             if step_fits(pending, turn) or nlu.low or nlu.intent == pending.intent or short_yes:

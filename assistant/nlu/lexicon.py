@@ -12,7 +12,7 @@ import yaml
 from knowledge.tokenize import fold
 
 LANGUAGES = ("en", "es", "pt", "fr", "de", "it", "nl", "pl", "tr", "ru", "ar", "zh", "ja", "ko", "id", "vi", "th")
-_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
+UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
 
 
 @cache
@@ -31,7 +31,7 @@ def _norm(text: str) -> str:
 def _phrase(phrase: str) -> tuple[bool, str]:
     """(unspaced script?, normalised form); phrases come from the lexicons, so this cache stays small."""
     phrase = phrase.strip()
-    if _UNSPACED.search(phrase):
+    if UNSPACED.search(phrase):
         return True, fold(phrase)
     return False, _norm(phrase)
 

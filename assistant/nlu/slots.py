@@ -6,15 +6,21 @@ Order reference candidates are only patterns here; whether one exists (and may b
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from functools import cache
 
-from assistant.nlu.lexicon import contains, keyed_matches, lexicon, matches
+from assistant.nlu.lexicon import LANGUAGES, UNSPACED, contains, keyed_matches, lexicon, matches
 from knowledge.tokenize import fold
 
 DEFAULT_ORDER_PATTERN = r"(?<![\w-])(?:[A-Z]{2}-\d{6}|#?W\d{7}|#?\d{6})(?![\w-])"
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 TRACKING = re.compile(r"(?<![\w-])(?:[A-Z]{2}\d{9}[A-Z]{2}|[A-Z]{2,5}\d{8,14}|00340\d{13}|3S\d{12}|\d{24})(?![\w-])")
 POSTAL = re.compile(r"(?<![\w-])(?:\d{5}-\d{3}|\d{2}-\d{3}|\d{3}-\d{4}|\d{4}\s?[A-Z]{2}|\d{4,6})(?![\w-])")
+# What may follow a postal cue ("postal code", "CEP", "邮编"): ":" or one short word ("is", "es", "是"), then the
+# code itself, which may touch the next word in scripts written without spaces ("郵便番号は150-0001です").
+_AFTER_CUE = re.compile(r"[\s:：#=.-]*(?:[^\W\d_]{1,6}[\s:：]*)?"
+                        r"(?P<code>\d{5}-\d{3}|\d{3}-\d{4}|\d{2}-\d{3}|\d{4}\s?[A-Z]{2}(?![A-Za-z])|\d{3,9})(?![\d-])")
 
 
 @dataclass
@@ -22,12 +28,14 @@ class Slots:
     order_refs: list[str] = field(default_factory=list)
     emails: list[str] = field(default_factory=list)
     tracking_numbers: list[str] = field(default_factory=list)
-    postal_codes: list[str] = field(default_factory=list)
+    postal_codes: list[str] = field(default_factory=list)  # codes the text labels as such come first
+    marked_postal_codes: list[str] = field(default_factory=list)  # "postal code 110001", "CEP 01310-100", "邮编…"
     reasons: list[str] = field(default_factory=list)  # return reason codes, strongest first
     item_numbers: list[int] = field(default_factory=list)  # "item 2", "the second one"
     affirm: bool = False
     deny: bool = False
     bank_transfer: bool = False  # "refund it to my bank account" (cash-paid orders: a person does it)
+    farewells: list[str] = field(default_factory=list)  # "bye", "adiós", "さようなら": the shopper is leaving
 
 
 def _langs(language: str | None) -> tuple[str, ...]:
@@ -38,6 +46,50 @@ def normalise_postal(text: str) -> str:
     return re.sub(r"[\s-]", "", text).upper()
 
 
+def without(text: str, values: Iterable[str]) -> str:
+    """The text with each value (an order number, an email…) blanked out where it stands as a whole token,
+    whatever its letter case: slots hold "BR-100234" where the shopper typed "br-100234"."""
+    for value in sorted(set(values), key=len, reverse=True):
+        if value:
+            text = re.sub(rf"(?<![\w-]){re.escape(value)}(?![\w-])", " ", text, flags=re.IGNORECASE)
+    return text
+
+
+def _folded_with_offsets(text: str) -> tuple[str, list[int]]:
+    """fold(text), and for each folded character the index of the character of text it comes from."""
+    parts: list[str] = []
+    offsets: list[int] = []
+    for i, ch in enumerate(text):
+        folded = fold(ch)
+        parts.append(folded)
+        offsets.extend([i] * len(folded))
+    offsets.append(len(text))
+    return "".join(parts), offsets
+
+
+@cache
+def _postal_cues() -> re.Pattern[str]:
+    """Every language's postal cue words (lexicon key postal_cues), folded; a cue names itself in any language."""
+    cues = {fold(str(c)).strip() for lang in LANGUAGES for c in lexicon(lang).get("postal_cues", []) or []}
+    alternatives = []
+    for cue in sorted(filter(None, cues), key=len, reverse=True):
+        bounded = not UNSPACED.search(cue)  # word boundaries only where words are separated by spaces
+        alternatives.append(rf"(?<![^\W\d_]){re.escape(cue)}(?![^\W\d_])" if bounded else re.escape(cue))
+    return re.compile("|".join(alternatives) or r"(?!)")
+
+
+def marked_postal_codes(text: str) -> list[str]:
+    """Postal codes the text labels as such: "postal code 110001", "CEP 01310-100", "código postal 28013",
+    "邮编 200000". A 6-digit number after such a cue is a postal code, not an order number."""
+    folded, offsets = _folded_with_offsets(text)
+    found: list[str] = []
+    for cue in _postal_cues().finditer(folded):
+        m = _AFTER_CUE.match(text, offsets[cue.end()])
+        if m:
+            found.append(m.group("code"))
+    return list(dict.fromkeys(found))
+
+
 def extract(text: str, language: str | None, order_pattern: str = DEFAULT_ORDER_PATTERN) -> Slots:
     langs = _langs(language)
     slots = Slots()
@@ -45,16 +97,40 @@ def extract(text: str, language: str | None, order_pattern: str = DEFAULT_ORDER_
     slots.emails = [e.lower() for e in emails]
     rest = EMAIL.sub(" ", text)
     slots.tracking_numbers = list(dict.fromkeys(TRACKING.findall(rest.upper())))
-    refs = re.findall(order_pattern, rest)
-    slots.order_refs = [r for r in dict.fromkeys(refs) if r.upper() not in slots.tracking_numbers]
-    without_refs = re.sub(order_pattern, " ", rest)
-    slots.postal_codes = list(dict.fromkeys(POSTAL.findall(without_refs)))
+    slots.marked_postal_codes = marked_postal_codes(rest)
+    marked = {normalise_postal(c) for c in slots.marked_postal_codes}
+    # Store ids are upper case; shoppers also type "br-100234" or "#w2611340".
+    refs = [r.upper() for r in re.findall(order_pattern, rest, flags=re.IGNORECASE)]
+    slots.order_refs = [r for r in dict.fromkeys(refs)
+                        if r not in slots.tracking_numbers and normalise_postal(r.lstrip("#")) not in marked]
+    others = [c for c in POSTAL.findall(without(rest, slots.order_refs)) if normalise_postal(c) not in marked]
+    slots.postal_codes = list(dict.fromkeys([*slots.marked_postal_codes, *others]))
     found = keyed_matches(text, "return_reasons", langs)
     slots.reasons = sorted(found, key=lambda code: -max(len(p) for p in found[code]))
     slots.item_numbers = _item_numbers(text, langs)
     slots.affirm, slots.deny = _yes_no(text, langs)
     slots.bank_transfer = bool(matches(text, "bank_transfer", langs))
+    slots.farewells = matches(text, "goodbye", LANGUAGES)  # farewells are short: language detection is unsure
     return slots
+
+
+def leftover_letters(text: str, phrases: Iterable[str]) -> int:
+    """How many letters the text has besides the given phrases ("ok bye!" besides "bye": 2)."""
+    rest = fold(text)
+    for phrase in sorted({fold(p) for p in phrases}, key=len, reverse=True):
+        rest = rest.replace(phrase, " ")
+    return sum(ch.isalpha() for ch in rest)
+
+
+def postal_answer(slots: Slots, known_ref: str) -> Slots:
+    """The shopper was asked for the email or postal code of order `known_ref`: a bare number is the postal code,
+    unless it just repeats that order's number."""
+    number = known_ref.lstrip("#").rsplit("-", 1)[-1].upper()
+    bare = [r for r in slots.order_refs if r.isdigit() and r != number]
+    if not bare:
+        return slots
+    return replace(slots, order_refs=[r for r in slots.order_refs if r not in bare],
+                   postal_codes=list(dict.fromkeys([*bare, *slots.postal_codes])))
 
 
 def _yes_no(text: str, langs: tuple[str, ...]) -> tuple[bool, bool]:

@@ -13,7 +13,8 @@ from assistant.clock import Clock
 from assistant.state import DialogueState
 from assistant.storage import schema as t
 
-PUBLIC_META = {"citations", "actions", "handoff", "author", "csat_prompt"}  # meta keys clients may see
+CSAT_PROMPT = "csat_prompt"  # meta key (and reply action type): the conversation ended, the widget asks for a rating
+PUBLIC_META = {"citations", "actions", "handoff", "author", CSAT_PROMPT}  # meta keys clients may see
 
 
 @dataclass(frozen=True)

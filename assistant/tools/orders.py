@@ -57,7 +57,8 @@ def verify_identity(ctx: ToolContext, order_id: str, email: str | None = None,
     result = matches_order(order, customer, text, emails)
     if result.ok and order is not None:
         state.customer_id, state.verified_via = result.customer_id, "order"
-        state.current_order_id, state.verify_failures, state.guest_order_ref = order.id, 0, None
+        state.current_order_id, state.verify_failures = order.id, 0
+        state.forget_guest_details()
         ctx.record({"type": "verify", "method": "order", "verified": True})
         return VerifyOutcome(True, False, MAX_VERIFY_ATTEMPTS)
     state.verify_failures += 1

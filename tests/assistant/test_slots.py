@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.nlu.slots import extract, match_items
+from assistant.nlu.lexicon import LANGUAGES, lexicon
+from assistant.nlu.slots import extract, match_items, postal_answer
 
 
 @pytest.mark.parametrize(
@@ -49,3 +50,68 @@ def test_items_by_number_ordinal_and_name() -> None:
     assert extract("the second one", "en").item_numbers == [2]
     assert extract("2", "en").item_numbers == [2]
     assert match_items("the earbuds stopped working", ["Phone case", "Wireless earbuds"]) == [2]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "refs"),
+    [("where is br-100234?", "en", ["BR-100234"]), ("pedido #w2611340", "es", ["#W2611340"]),
+     ("Mx-100235 and BR-100234", "en", ["MX-100235", "BR-100234"])],
+)
+def test_lower_case_order_references_are_normalised(text: str, lang: str, refs: list[str]) -> None:
+    s = extract(text, lang)
+    assert s.order_refs == refs and not s.postal_codes
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "code"),
+    [("postal code 110001", "en", "110001"), ("my zip is 100234", "en", "100234"),
+     ("CEP 01310-100", "pt", "01310-100"), ("meu CEP é 01310100", "pt", "01310100"),
+     ("código postal 28013", "es", "28013"), ("mi código postal es 050001", "es", "050001"),
+     ("邮编 200000", "zh", "200000"), ("我的邮编是200000", "zh", "200000"),
+     ("郵便番号は150-0001です", "ja", "150-0001"), ("〒150-0001", "ja", "150-0001"),
+     ("мой индекс 101000", "ru", "101000"), ("kode pos saya 100000", "id", "100000"),
+     ("postcode 1012 AB", "nl", "1012 AB"), ("mã bưu chính 700000", "vi", "700000")],
+)
+def test_a_number_marked_as_postal_code_is_not_an_order(text: str, lang: str, code: str) -> None:
+    s = extract(text, lang)
+    assert s.order_refs == []
+    assert s.postal_codes[:1] == s.marked_postal_codes[:1] == [code]
+
+
+def test_postal_cues_do_not_swallow_order_numbers() -> None:
+    assert extract("postal code for order 100234", "en").order_refs == ["100234"]
+    assert extract("plz check 100234", "en").order_refs == ["100234"]  # "plz" is please, not Postleitzahl
+    s = extract("order 100234, zip code 10001", "en")
+    assert s.order_refs == ["100234"] and s.postal_codes == ["10001"]
+    assert extract("I paid 1500 pesos", "es").marked_postal_codes == []  # a number, but nothing says postal code
+
+
+def test_a_bare_number_answering_the_postal_code_question_is_a_postal_code() -> None:
+    asked = postal_answer(extract("110001", "en"), "CO-100236")
+    assert asked.order_refs == [] and asked.postal_codes == ["110001"]
+    repeated = postal_answer(extract("100236", "en"), "CO-100236")  # the order number again, not a postal code
+    assert repeated.order_refs == ["100236"] and repeated.postal_codes == []
+    named = postal_answer(extract("BR-100234", "en"), "CO-100236")  # a full order number stays one
+    assert named.order_refs == ["BR-100234"]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [("bye", "en"), ("thanks, bye", "en"), ("adiós", "es"), ("tchau", "pt"), ("au revoir", "fr"), ("tschüss", "de"),
+     ("arrivederci", "it"), ("doei", "nl"), ("do widzenia", "pl"), ("görüşürüz", "tr"), ("до свидания", "ru"),
+     ("مع السلامة", "ar"), ("再见", "zh"), ("さようなら", "ja"), ("안녕히 계세요", "ko"), ("sampai jumpa", "id"),
+     ("tạm biệt", "vi"), ("ลาก่อน", "th"), ("再见", "en")],  # a farewell is known whatever language was detected
+)
+def test_farewells(text: str, lang: str) -> None:
+    assert extract(text, lang).farewells
+
+
+@pytest.mark.parametrize(("text", "lang"), [("hola", "es"), ("Chào shop", "vi"), ("ciao", "it"),
+                                            ("สบายดีไหม", "th"), ("안녕하세요", "ko"), ("thanks!", "en")])
+def test_greetings_and_thanks_are_not_farewells(text: str, lang: str) -> None:
+    assert extract(text, lang).farewells == []
+
+
+def test_every_language_has_farewells_and_postal_cues() -> None:
+    for lang in LANGUAGES:
+        assert lexicon(lang).get("goodbye") and lexicon(lang).get("postal_cues"), lang

@@ -3,6 +3,8 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 
+import pytest
+
 from assistant.runtime import Services
 from connectors import demo
 from connectors.importer import import_data
@@ -69,3 +71,27 @@ def test_demo_imports_cleanly_and_twice_is_a_no_op(services: Services) -> None:
     assert first.orders.created == 120
     again = import_data(services.store, StoreData.model_validate(doc))
     assert again.orders.unchanged == 120 and again.customers.unchanged == first.customers.created
+
+
+@pytest.mark.parametrize("seed", [1, 3, 7, 11, 42])
+@pytest.mark.parametrize("orders", [60, 300])
+def test_every_order_is_paid_with_a_method_its_country_accepts(services: Services, seed: int, orders: int) -> None:
+    cash_methods = set(services.policy.returns.cash_payment_methods)
+    doc = demo.generate(orders=orders, seed=seed, now=NOW, fx=services.policy.fx_to_usd,
+                        cash_methods=cash_methods)
+    accepted = {cc: set(m["payments"]) for cc, m in demo.markets().items()}
+    for i, order in enumerate(doc["orders"]):
+        country = order["shipping_address"]["country"]
+        assert order["payment_method"] in accepted[country], order["id"]
+        if demo.SCENARIOS[i % len(demo.SCENARIOS)].cash:  # paid in cash, where cash is accepted
+            assert order["payment_method"] in cash_methods & accepted[country], (order["id"], order["payment_method"])
+
+
+def test_cash_methods_come_from_the_policy(services: Services) -> None:
+    default = demo.generate(orders=44, seed=7, now=NOW, fx=services.policy.fx_to_usd)
+    explicit = demo.generate(orders=44, seed=7, now=NOW, fx=services.policy.fx_to_usd,
+                             cash_methods=services.policy.returns.cash_payment_methods)
+    assert default == explicit  # without cash_methods: the default policy's
+    boleto_only = demo.generate(orders=44, seed=7, now=NOW, fx=services.policy.fx_to_usd, cash_methods=["boleto"])
+    cash = [o for i, o in enumerate(boleto_only["orders"]) if demo.SCENARIOS[i % len(demo.SCENARIOS)].cash]
+    assert cash and all(o["payment_method"] == "boleto" and o["id"].startswith("BR-") for o in cash)

@@ -7,6 +7,7 @@ from typing import Any
 from assistant import i18n
 from assistant.engine.base import Turn
 from assistant.engine.responder import Responder
+from assistant.nlu.slots import without
 from assistant.state import Pending
 from assistant.tools.context import ToolContext
 from assistant.tools.orders import list_my_orders, lookup_order, track_shipment, verify_identity
@@ -25,7 +26,11 @@ def escalate(turn: Turn, ctx: ToolContext, r: Responder, reason: str, *, order_i
 
 
 def ensure_verified(turn: Turn, ctx: ToolContext, r: Responder, intent: str, data: dict[str, Any]) -> bool:
-    """True when the session is verified (now or before). Otherwise asks for what is missing and parks the task."""
+    """True when the session is verified (now or before). Otherwise asks for what is missing and parks the task.
+
+    A guest may give the order number and the email or postal code in either order, in one message or two: the
+    engine remembers what came first in the session state (identity.remember_contact) until it is tried here.
+    """
     state = ctx.state
     if state.verified:
         return True
@@ -35,22 +40,26 @@ def ensure_verified(turn: Turn, ctx: ToolContext, r: Responder, intent: str, dat
         return False
     slots = turn.nlu.slots
     ref = next(iter(slots.order_refs), None) or state.guest_order_ref
-    has_contact = bool(slots.emails or slots.postal_codes or (ref and _has_postal_like(turn.text, ref)))
-    if ref and has_contact:
-        outcome = verify_identity(ctx, ref, email=next(iter(slots.emails), None), message=turn.text)
+    contact = bool(slots.emails or slots.postal_codes or state.guest_email or state.guest_postal_code)
+    if ref and (contact or _has_postal_like(turn.text, ref)):
+        # This message's own details are in its text; the remembered ones are passed along.
+        outcome = verify_identity(ctx, ref, email=state.guest_email, postal_code=state.guest_postal_code,
+                                  message=turn.text)
         if outcome.verified:
             r.say("verified")
             return True
-        state.guest_order_ref = None
+        state.forget_guest_contact()  # tried: never retried on its own
         if outcome.locked:
+            state.forget_guest_details()
             r.say("verify_locked")
             escalate(turn, ctx, r, "verification_locked")
             return False
+        state.guest_order_ref = ref  # "sorry, it's 110111": a corrected email or postal code alone is enough
         r.say("verify_failed", remaining=outcome.attempts_left)
     elif ref:
         state.guest_order_ref = ref  # remember it, reveal nothing about it
         r.say("ask_verify_contact")
-    elif slots.emails or slots.postal_codes:
+    elif contact:
         r.say("ask_verify_order", example=EXAMPLE_ORDER)
     else:
         r.say("ask_verify")
@@ -59,8 +68,7 @@ def ensure_verified(turn: Turn, ctx: ToolContext, r: Responder, intent: str, dat
 
 
 def _has_postal_like(text: str, ref: str) -> bool:
-    rest = text.replace(ref, " ")
-    return any(ch.isdigit() for ch in rest)
+    return any(ch.isdigit() for ch in without(text, [ref]))
 
 
 def choose_order(turn: Turn, ctx: ToolContext, r: Responder, intent: str, data: dict[str, Any],

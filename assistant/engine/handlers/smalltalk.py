@@ -1,4 +1,4 @@
-"""Greetings, thanks, off-topic messages and requests for a person."""
+"""Greetings, thanks, goodbyes, off-topic messages and requests for a person."""
 
 from __future__ import annotations
 
@@ -6,13 +6,18 @@ from assistant.engine.base import Turn
 from assistant.engine.handlers import handles
 from assistant.engine.handlers.common import escalate
 from assistant.engine.responder import Responder
+from assistant.storage.conversations import CSAT_PROMPT
 from assistant.tools.context import ToolContext
 
 
 @handles("greeting")
 def greeting(turn: Turn, ctx: ToolContext, r: Responder) -> None:
     helped = any(m.role == "assistant" for m in turn.history)
-    if helped:
+    if turn.nlu.slots.farewells:
+        r.say("goodbye")
+        if helped:  # the conversation is over: the widget asks how it went (a chat of one "bye" is not rated)
+            ctx.record({"type": CSAT_PROMPT})
+    elif helped:
         r.say("thanks")
     else:
         r.say("greeting", store=ctx.services.policy.store.name)

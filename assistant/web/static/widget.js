@@ -499,6 +499,8 @@ textarea:focus{border-color:var(--accent);outline:none;box-shadow:0 0 0 3px colo
     if (!r.reply) { if (st) st.row.remove(); return; } // a person holds the conversation: the bot stays quiet
     addAssistant({ role: 'assistant', text: r.reply, citations: r.citations, actions: r.actions, language: r.language },
       { row: st && st.row, live: true, canConfirm: true });
+    // The shopper said goodbye: ask how it went, as after a resolved handoff.
+    if ((r.actions || []).some((a) => a.type === 'csat_prompt')) showCsat(false);
   }
   function onError(f) {
     if (f.client_id) {

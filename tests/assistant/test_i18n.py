@@ -1,0 +1,25 @@
+"""Reply texts: every language has every English key, with the same placeholders."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant import i18n
+from assistant.nlu.lexicon import LANGUAGES
+
+
+@pytest.mark.parametrize("lang", [lang for lang in LANGUAGES if lang != "en"])
+def test_every_locale_has_the_same_keys_and_placeholders(lang: str) -> None:
+    english, other = i18n.messages("en"), i18n.messages(lang)
+    assert sorted(set(english) - set(other)) == [], f"{lang}.yaml lacks these keys"
+    assert sorted(set(other) - set(english)) == [], f"{lang}.yaml has keys English does not"
+    wrong = {key: (i18n.placeholders(english[key]), i18n.placeholders(other[key])) for key in english
+             if i18n.placeholders(english[key]) != i18n.placeholders(other[key])}
+    assert wrong == {}, f"{lang}.yaml placeholders differ from English"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_rejected_return_is_told_in_the_shoppers_language(lang: str) -> None:
+    text = i18n.messages(lang)["return_rejected"]  # its own text, not the English fallback
+    assert "**{rma}**" in text
+    assert lang == "en" or text != i18n.messages("en")["return_rejected"]
