@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -53,20 +53,26 @@ class _Text:
         return (norm.rstrip() in self.words) if prefix else (norm in self.words)
 
 
+@lru_cache(maxsize=256)
+def _text(text: str) -> _Text:
+    # A turn tests the same message against hundreds of phrases (language requests, item words in 17 languages).
+    return _Text(text)
+
+
 def contains(text: str, phrase: str) -> bool:
     """Phrase match on word boundaries (substring for scripts written without spaces)."""
-    return _Text(text).has(str(phrase))
+    return _text(text).has(str(phrase))
 
 
 def matches(text: str, key: str, langs: tuple[str, ...]) -> list[str]:
     """Entries of list `key` found in text, over the given languages (the session's and English)."""
-    t = _Text(text)
+    t = _text(text)
     return [str(p) for lang in dict.fromkeys(langs) for p in lexicon(lang).get(key, []) or [] if t.has(str(p))]
 
 
 def keyed_matches(text: str, key: str, langs: tuple[str, ...]) -> dict[str, list[str]]:
     """For mapping lexicons like return_reasons: code -> matched phrases."""
-    t = _Text(text)
+    t = _text(text)
     out: dict[str, list[str]] = {}
     for lang in dict.fromkeys(langs):
         for code, phrases in (lexicon(lang).get(key) or {}).items():
