@@ -21,8 +21,11 @@ from pydantic import ValidationError
 from assistant.api.chat import ChatIn, to_out
 from assistant.api.errors import ApiError
 from assistant.chat import ChatError, ChatRequest
+from assistant.storage.events import woken
 
 router = APIRouter(tags=["chat"])
+WAIT_SECONDS = 2.0
+RECHECK_TICKS = 15  # quiet waits between safety reads of the events table (30 s)
 SSE_MAX_SECONDS = 55  # proxies drop idle streams; the browser's EventSource reconnects by itself
 
 
@@ -45,16 +48,25 @@ class Connection:
             await self.ws.send_text(json.dumps(payload, ensure_ascii=False, default=str))
 
     async def pump_events(self) -> None:
-        """Push events written by any process (staff replies, handoff changes) as they appear."""
+        """Push events written by any process (staff replies, handoff changes) as they appear.
+
+        The database is read when the bus says an event may be waiting (and every RECHECK_TICKS quiet waits, in
+        case a wake-up was lost), not on every tick: 100 idle connections would otherwise be 50 queries a second.
+        """
         events = self.services.events
+        quiet = 0
         while True:
-            if self.session_id is None:
+            session_id = self.session_id
+            if session_id is None:
                 await asyncio.sleep(0.2)
                 continue
-            for event in await run_in_threadpool(events.since, self.session_id, self.after):
-                self.after = event.id
-                await self.send({"type": "event", "event": event.as_json()})
-            await events.wait(self.session_id)
+            async with events.subscription(session_id) as flag:
+                if quiet == 0:
+                    for event in await run_in_threadpool(events.since, session_id, self.after):
+                        self.after = event.id
+                        await self.send({"type": "event", "event": event.as_json()})
+                got = await woken(flag, WAIT_SECONDS)
+            quiet = 0 if got or quiet + 1 >= RECHECK_TICKS else quiet + 1
 
     async def handle(self, raw: str) -> None:
         try:
@@ -136,9 +148,10 @@ async def session_events(request: Request, session_id: str, after: int = Query(d
         deadline = loop.time() + SSE_MAX_SECONDS
         yield "retry: 1000\n\n"
         while loop.time() < deadline and not await request.is_disconnected():
-            for event in await run_in_threadpool(services.events.since, session_id, last):
-                last = event.id
-                yield f"id: {event.id}\nevent: {event.kind}\ndata: {json.dumps(event.as_json(), default=str)}\n\n"
-            await services.events.wait(session_id)
+            async with services.events.subscription(session_id) as flag:
+                for event in await run_in_threadpool(services.events.since, session_id, last):
+                    last = event.id
+                    yield f"id: {event.id}\nevent: {event.kind}\ndata: {json.dumps(event.as_json(), default=str)}\n\n"
+                await woken(flag, WAIT_SECONDS)
 
     return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})

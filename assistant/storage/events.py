@@ -7,7 +7,9 @@ sent. In-process subscribers are woken at once; other processes notice within th
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -30,6 +32,14 @@ class Event:
 
     def as_json(self) -> dict[str, Any]:
         return {"event_id": self.id, "type": self.kind, "data": self.payload, "at": self.created_at.isoformat()}
+
+
+async def woken(flag: asyncio.Event, timeout: float) -> bool:
+    try:
+        await asyncio.wait_for(flag.wait(), timeout)
+    except TimeoutError:
+        return False
+    return True
 
 
 class EventBus:
@@ -61,9 +71,16 @@ class EventBus:
                                 .order_by(t.events.c.id.desc()).limit(1))
         return int(value or 0)
 
-    async def wait(self, session_id: str, timeout: float = 2.0) -> None:
+    async def wait(self, session_id: str, timeout: float = 2.0) -> bool:
         """Return when an event for the session may be waiting: published here (at once) or by another process
-        (seen by this loop's single poller within POLL_SECONDS), or after `timeout`."""
+        (seen by this loop's single poller within POLL_SECONDS), or after `timeout`. True when woken."""
+        async with self.subscription(session_id) as flag:
+            return await woken(flag, timeout)
+
+    @contextlib.asynccontextmanager
+    async def subscription(self, session_id: str) -> AsyncIterator[asyncio.Event]:
+        """A flag set when an event for the session may be waiting. Subscribe before reading `since`, so an
+        event written between the read and the wait still sets it."""
         loop = asyncio.get_running_loop()
         if loop not in self._pollers or self._pollers[loop].done():
             self._pollers[loop] = loop.create_task(self._poll())
@@ -71,9 +88,7 @@ class EventBus:
         with self._lock:
             self._waiters.setdefault(session_id, []).append((loop, flag))
         try:
-            await asyncio.wait_for(flag.wait(), timeout)
-        except TimeoutError:
-            pass
+            yield flag
         finally:
             with self._lock:
                 waiters = self._waiters.get(session_id, [])
