@@ -96,7 +96,12 @@ class OfflineEngine:
             state.pending = None  # "no, forget it" in the middle of a task
             r.say("action_cancelled")
             return pending.intent
-        if farewell(turn.text, nlu) and (pending is None or pending.step != "confirm"):
+        if farewell(turn.text, nlu):
+            if pending is not None and pending.step == "confirm":
+                # "ok thanks bye" is no clear yes to a refund or a cancellation: ask once more, change nothing.
+                r.say("confirm_before_leaving")
+                r.say("confirm_prompt")
+                return pending.intent
             state.pending, state.low_confidence_streak = None, 0  # leaving: a half-asked question is dropped
             self.handlers["greeting"](turn, ctx, r)  # which says goodbye
             return "greeting"

@@ -52,3 +52,27 @@ async def test_goodbye_drops_a_half_asked_question(chat_services: Services, chat
     body = await shopper.say("再见")  # the classifier is unsure of it; the farewell is not
     assert body["reply"] == i18n.t(body["language"], "goodbye") and body["intent"] == "greeting"
     assert chat_services.conversations.get_session(shopper.session_id or "").state.pending is None  # type: ignore[union-attr]
+
+
+async def test_goodbye_at_a_confirmation_commits_nothing_and_asks_again(chat_services: Services,
+                                                                       chat_client: httpx.AsyncClient) -> None:
+    from sqlalchemy import func, select
+
+    from assistant.storage import schema as t
+    from tests.assistant.helpers import scenario_order, token_for
+
+    def returns() -> int:
+        with chat_services.engine.connect() as conn:
+            return int(conn.scalar(select(func.count()).select_from(t.returns)) or 0)
+
+    order = scenario_order(chat_services, "delivered_recent")
+    shopper = Shopper(chat_client, token_for(chat_services, order))
+    chat_services.returns  # noqa: B018 - creates the returns tables
+    before = returns()
+    summary = await shopper.say(f"I want to return order {order.id}, item 1, it arrived broken")
+    assert i18n.t("en", "confirm_prompt") in summary["reply"]
+    body = await shopper.say("ok thanks bye")  # "ok" is no clear yes to a refund
+    assert body["reply"].startswith(i18n.t("en", "confirm_before_leaving"))
+    assert i18n.t("en", "confirm_prompt") in body["reply"] and returns() == before
+    done = await shopper.say("yes")
+    assert any(a["type"] == "return_draft" and a["status"] for a in done["actions"]) and returns() == before + 1
