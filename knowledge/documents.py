@@ -69,10 +69,6 @@ class Chunk:
             **({"questions": "\n".join(self.questions)} if self.questions else {}),
         }
 
-    def search_text(self) -> str:
-        """What BM25 indexes: title, headings, text and the alternative questions."""
-        return search_text(self.metadata(), self.text)
-
     def embedding_text(self) -> str:
         """What gets embedded: title and headings give a short section its subject."""
         head = " > ".join(h for h in (self.title, *self.heading_path[1:]) if h)
@@ -80,5 +76,6 @@ class Chunk:
 
 
 def search_text(meta: dict[str, Any], text: str) -> str:
+    """What BM25 indexes for a chunk: title, headings, text and the alternative questions."""
     return "\n".join(str(part) for part in (meta.get("title", ""), meta.get("heading", ""), text,
                                             meta.get("questions", "")) if part)

@@ -70,17 +70,11 @@ def fuse_groups(rankings: Mapping[str, list[str]], meta: Mapping[str, Mapping[st
     """RRF over answer groups (a card and its translations, or one document section), not chunks: the same
     answer found in Spanish by one ranking and in English by another is one answer that both rankings agree on.
     Each ranking counts a group once, at its best chunk. Returns group -> {score, chunk, <ranking>_rank}."""
-    grouped: dict[str, list[str]] = {}
     first_chunk: dict[str, str] = {}
-    for name, ids in rankings.items():
-        seen: list[str] = []
+    for ids in rankings.values():
         for cid in ids:
-            group = group_key(meta[cid])
-            if group not in first_chunk:
-                first_chunk[group] = cid
-            if group not in seen:
-                seen.append(group)
-        grouped[name] = seen
+            first_chunk.setdefault(group_key(meta[cid]), cid)
+    grouped = {name: list(dict.fromkeys(group_key(meta[cid]) for cid in ids)) for name, ids in rankings.items()}
     fused = rrf(grouped, k=k, weights=weights)
     for group, entry in fused.items():
         entry["chunk"] = first_chunk[group]

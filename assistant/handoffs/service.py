@@ -16,6 +16,7 @@ from assistant import i18n
 from assistant.policy.config import BusinessHours
 from assistant.runtime import Services
 from assistant.storage import schema as t
+from assistant.storage.conversations import CSAT_PROMPT
 from assistant.tools.context import ToolContext
 
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -199,7 +200,7 @@ class HandoffService:
                 conv.save_session(session)
                 lang = session.state.language or row["language"] or "en"
                 msg = conv.add_message(session.id, "assistant", i18n.t(lang, "handoff_resolved"), language=lang,
-                                       meta={"handoff_id": handoff_id, "csat_prompt": True})
+                                       meta={"handoff_id": handoff_id, CSAT_PROMPT: True})
                 self.services.events.publish(session.id, "handoff", {"id": handoff_id, "state": "resolved"})
                 self.services.events.publish(session.id, "message", msg.as_json())
         return self._require(handoff_id)

@@ -28,7 +28,6 @@ class LanguageDecision:
 _LOAD_LOCK = threading.Lock()
 
 
-@cache
 def _identifier():  # type: ignore[no-untyped-def]
     # The model takes a second or two of CPU to unpack; without the lock, every thread that arrives before the
     # first load finishes unpacks its own copy (seen as multi-second turns right after a start under load).

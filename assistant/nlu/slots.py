@@ -81,6 +81,8 @@ def _postal_cues() -> re.Pattern[str]:
 def marked_postal_codes(text: str) -> list[str]:
     """Postal codes the text labels as such: "postal code 110001", "CEP 01310-100", "código postal 28013",
     "邮编 200000". A 6-digit number after such a cue is a postal code, not an order number."""
+    if not _postal_cues().search(fold(text)):
+        return []  # most messages name no postal code: skip mapping every character back
     folded, offsets = _folded_with_offsets(text)
     found: list[str] = []
     for cue in _postal_cues().finditer(folded):

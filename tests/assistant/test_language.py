@@ -46,7 +46,6 @@ def test_threads_arriving_before_the_model_is_loaded_share_one_load() -> None:
 
     from assistant.nlu import language
 
-    language._identifier.cache_clear()
     language._load_identifier.cache_clear()
     with ThreadPoolExecutor(6) as pool:
         models = list(pool.map(lambda _: language._identifier(), range(6)))
