@@ -143,7 +143,10 @@ class KnowledgeBase:
             def allow(cid: str) -> bool:
                 return all(self.meta[cid].get(key) == value for key, value in filters.items())
             rankings["bm25"] = [cid for cid, _ in self.bm25.search(query, retrieval.CANDIDATES, allow=allow)]
-        fused = fuse_groups(rankings, self.meta, weights=retrieval.WEIGHTS)
+        weights = dict(retrieval.WEIGHTS)
+        if mode == "hybrid" and rankings["bm25"]:
+            weights["bm25"] = retrieval.bm25_weight(self.bm25.coverage(query, rankings["bm25"][0]))
+        fused = fuse_groups(rankings, self.meta, weights=weights)
         return [self._hit(cid, entry) for cid, entry in choose(fused, self.meta, k, lang, self._variants())]
 
     def card(self, card: str, lang: str | None = None) -> Hit | None:

@@ -80,6 +80,19 @@ class BM25Index:
             self._arrays[term] = arrays
         return arrays
 
+    def _idf(self, term: str) -> float:
+        n, df = len(self._slot), len(self._postings.get(term, ()))
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+    def coverage(self, query: str, chunk_id: str) -> float:
+        """How much of the query (by IDF mass) the chunk contains, 0..1: how far BM25's ranking can be trusted.
+        Low when the query shares little more than common words with its best hit, e.g. a Thai question over
+        English passages."""
+        terms = set(tokens(query))
+        held = set(self._terms.get(chunk_id, ()))
+        total = sum(self._idf(t) for t in terms)
+        return sum(self._idf(t) for t in terms if t in held) / total if total else 0.0
+
     def search(self, query: str, k: int = 10, allow: Callable[[str], bool] | None = None) -> list[tuple[str, float]]:
         n = len(self._slot)
         if not n:
@@ -90,7 +103,7 @@ class BM25Index:
             if term not in self._postings:
                 continue
             slots, tf = self._term_arrays(term)
-            idf = math.log(1 + (n - len(slots) + 0.5) / (len(slots) + 0.5))
+            idf = self._idf(term)
             norm = tf + self.k1 * (1 - self.b + self.b * self._lengths[slots] / avg)
             scores[slots] += idf * tf * (self.k1 + 1) / norm
         hits = np.flatnonzero(scores)

@@ -14,6 +14,9 @@ CARD_BOOST = 1.2  # FAQ cards are written as complete answers for shoppers; pref
 # questions) by BM25. Down-weighting BM25 lost short Thai/CJK queries, where character bigrams find what the
 # small multilingual model misses (bench/kb_retrieval.py).
 WEIGHTS = {"vector": 1.0, "questions": 1.0, "bm25": 1.0}
+# ...unless BM25's best hit holds little of the query: then its ranking is mostly noise (a Thai question over
+# English passages matches digits and loanwords). Below this query coverage BM25's weight falls linearly.
+BM25_FULL_TRUST = 0.4
 FALLBACK_LANG = "en"
 
 
@@ -63,6 +66,11 @@ def rrf(rankings: Mapping[str, list[str]], k: int = RRF_K,
             entry["score"] += weight / (k + rank)
             entry[f"{name}_rank"] = rank
     return fused
+
+
+def bm25_weight(coverage: float, full_trust: float = BM25_FULL_TRUST) -> float:
+    """BM25's fusion weight from the share of the query (by IDF) its best hit contains."""
+    return WEIGHTS["bm25"] * min(1.0, max(0.0, coverage) / full_trust)
 
 
 def fuse_groups(rankings: Mapping[str, list[str]], meta: Mapping[str, Mapping[str, Any]], k: int = RRF_K,

@@ -48,3 +48,16 @@ def test_equal_scores_come_back_in_id_order() -> None:
     for cid in ("b", "c", "a", "d"):
         index.add(cid, "same words here")
     assert [cid for cid, _ in index.search("words", k=3)] == ["a", "b", "c"]
+
+
+def test_coverage_is_the_share_of_the_query_a_chunk_holds_weighted_by_rarity() -> None:
+    index = BM25Index()
+    index.add("a", "customs hold documents")
+    index.add("b", "the parcel is held at customs")
+    index.add("c", "the return window")
+    assert index.coverage("customs hold", "a") == 1.0
+    assert index.coverage("customs hold", "c") == 0.0
+    # "the" is in two chunks, "window" only in one: holding the rare word counts for more
+    assert index.coverage("the window", "c") == 1.0
+    assert index.coverage("window the", "b") < 0.5 < index.coverage("the window", "c")
+    assert index.coverage("", "a") == 0.0 and index.coverage("customs", "gone") == 0.0

@@ -7,7 +7,7 @@ import pytest
 from knowledge.base import KnowledgeBase
 from knowledge.embedders import get_embedder
 from knowledge.lc_retriever import KBRetriever
-from knowledge.retrieval import fuse_groups, rrf, vote
+from knowledge.retrieval import bm25_weight, fuse_groups, rrf, vote
 
 # (question, shopper language, the card that answers it) -- written apart from the card wording.
 CASES = [
@@ -60,6 +60,23 @@ def test_cross_lingual_fallback_when_no_translation_exists(tmp_path: Path) -> No
     assert hits[0].card == "faq-return-window" and hits[0].lang == "en"
     hits = kb.search("pacote retido na alfândega", k=1, lang="pt")
     assert hits[0].card == "faq-customs-hold"
+
+
+@pytest.mark.parametrize(("question", "card"), [
+    ("quiero cancelar mi pedido, todavia no lo han enviado verdad?", "faq-cancel-order"),
+    ("посылка похоже потерялась, трек не обновляется уже 2 недели", "faq-lost-parcel"),
+])
+def test_a_store_publishing_in_english_only_still_answers_other_languages(
+        demo_kb: KnowledgeBase, question: str, card: str) -> None:
+    """BM25 has next to nothing to match here; with full weight its noise pushed these answers out of the top 3."""
+    hits = demo_kb.search(question, k=3, lang="en", only_lang=True)
+    assert hits[0].card == card, [h.card for h in hits]
+
+
+def test_bm25_weight_follows_how_much_of_the_query_its_best_hit_holds() -> None:
+    assert bm25_weight(0.0) == 0.0
+    assert bm25_weight(0.2, full_trust=0.4) == pytest.approx(0.5)
+    assert bm25_weight(0.4, full_trust=0.4) == bm25_weight(1.0) == 1.0
 
 
 def test_bm25_and_vector_modes(demo_kb: KnowledgeBase) -> None:
