@@ -9,10 +9,9 @@ import base64
 import binascii
 import hashlib
 import hmac
-import re
 from dataclasses import dataclass
 
-from assistant.nlu.slots import Slots, normalise_postal, without
+from assistant.nlu.slots import ID_TOKEN, Slots, normalise_postal, without
 from assistant.state import DialogueState
 from connectors.models import Customer, Order
 
@@ -60,7 +59,7 @@ def matches_order(order: Order | None, customer: Customer | None, text: str, ema
     if customer.email.strip().lower() in emails:
         return Verification(True, customer.id)
     codes = {normalise_postal(c) for c in (order.shipping_address.postal_code, customer.postal_code) if c}
-    tokens = re.findall(r"[\w-]+", text)
+    tokens = ID_TOKEN.findall(text)
     # Whole tokens (and pairs, for "1012 AB"), never substrings: digits of the order number must not count.
     pairs = zip(tokens, tokens[1:], strict=False)
     candidates = {normalise_postal(x) for x in tokens} | {normalise_postal(a + b) for a, b in pairs}

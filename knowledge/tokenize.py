@@ -6,9 +6,10 @@ import re
 import unicodedata
 
 # Scripts written without spaces between words: Han, Hiragana, Katakana, Hangul syllables, Thai, Lao, Khmer.
-_UNSPACED = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\u0e00-\u0e7f\u0e80-\u0eff\u1780-\u17ff"
-_TOKEN = re.compile(rf"[{_UNSPACED}]+|[^\W_]+", re.UNICODE)
-_UNSPACED_RUN = re.compile(rf"^[{_UNSPACED}]+$")
+UNSPACED_CHARS = (r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+                  r"\u0e00-\u0e7f\u0e80-\u0eff\u1780-\u17ff")
+_TOKEN = re.compile(rf"[{UNSPACED_CHARS}]+|[^\W_]+", re.UNICODE)
+_UNSPACED_RUN = re.compile(rf"^[{UNSPACED_CHARS}]+$")
 
 
 def fold(text: str) -> str:

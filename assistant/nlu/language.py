@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from assistant.nlu.lexicon import LANGUAGES, contains, lexicon
+from assistant.nlu.slots import EMAIL
 
 MIN_LETTERS = 12  # shorter messages ("ok", "BR-100234", "sim") keep the session's language
 MIN_CONFIDENCE = 0.80
@@ -16,6 +17,9 @@ _SCRIPT = [
     (re.compile(r"[\u0e00-\u0e7f]"), "th"), (re.compile(r"[\u3040-\u30ff]"), "ja"),
     (re.compile(r"[\uac00-\ud7af]"), "ko"), (re.compile(r"[\u0600-\u06ff]"), "ar"),
 ]
+ID_OR_EMAIL = re.compile(rf"{EMAIL.pattern}|#?[A-Z]{{0,3}}-?\d[A-Za-z0-9-]*")
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+HAN_WEIGHT = 3  # a Chinese character carries about a word: "再见" (goodbye) says as much as "goodbye"
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,7 @@ def warm_up() -> None:
 
 
 def _letters(text: str) -> int:
-    return sum(1 for ch in text if ch.isalpha())
+    return sum(HAN_WEIGHT if HAN.match(ch) else 1 for ch in text if ch.isalpha())
 
 
 def requested_language(text: str) -> str | None:
@@ -82,7 +86,7 @@ def decide_language(text: str, session_language: str | None, forced: str | None 
     requested = requested_language(text)
     if requested:
         return LanguageDecision(requested, requested != session_language, "request")
-    cleaned = re.sub(r"\S+@\S+|#?[A-Z]{0,3}-?\d[\w-]*", " ", text)  # ids and emails say nothing of language
+    cleaned = ID_OR_EMAIL.sub(" ", text)  # ids and emails say nothing of language
     letters = _letters(cleaned)
     if letters >= 3:
         lang, prob = detect(cleaned)

@@ -9,10 +9,10 @@ from typing import Any
 
 import yaml
 
-from knowledge.tokenize import fold
+from knowledge.tokenize import UNSPACED_CHARS, fold
 
 LANGUAGES = ("en", "es", "pt", "fr", "de", "it", "nl", "pl", "tr", "ru", "ar", "zh", "ja", "ko", "id", "vi", "th")
-UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
+UNSPACED = re.compile(rf"[{UNSPACED_CHARS}]")
 
 
 @cache

@@ -11,12 +11,18 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 
 from assistant.nlu.lexicon import LANGUAGES, UNSPACED, contains, keyed_matches, lexicon, matches
-from knowledge.tokenize import fold
+from knowledge.tokenize import UNSPACED_CHARS, fold
 
-DEFAULT_ORDER_PATTERN = r"(?<![\w-])(?:[A-Z]{2}-\d{6}|#?W\d{7}|#?\d{6})(?![\w-])"
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-TRACKING = re.compile(r"(?<![\w-])(?:[A-Z]{2}\d{9}[A-Z]{2}|[A-Z]{2,5}\d{8,14}|00340\d{13}|3S\d{12}|\d{24})(?![\w-])")
-POSTAL = re.compile(r"(?<![\w-])(?:\d{5}-\d{3}|\d{2}-\d{3}|\d{3}-\d{4}|\d{4}\s?[A-Z]{2}|\d{4,6})(?![\w-])")
+# Ids and emails stand apart from the letters and digits of scripts written with spaces, but may touch Chinese,
+# Japanese, Korean or Thai text, written without them: "订单100234", "100234번", "邮箱ana@example.com谢谢".
+_SPACED = rf"[^\W{UNSPACED_CHARS}]"  # a letter, digit or _ of a script written with spaces
+START, END = rf"(?<!{_SPACED})(?<!-)", rf"(?!{_SPACED})(?!-)"
+ID_TOKEN = re.compile(rf"(?:{_SPACED}|-)+")  # "邮编200000" holds the token "200000"
+DEFAULT_ORDER_PATTERN = rf"{START}(?:[A-Z]{{2}}-\d{{6}}|#?W\d{{7}}|#?\d{{6}}){END}"
+EMAIL = re.compile(rf"(?:{_SPACED}|[.+-])+@(?:{_SPACED}|-)+(?:\.(?:{_SPACED}|-)+)+")
+TRACKING = re.compile(rf"{START}(?:[A-Z]{{2}}\d{{9}}[A-Z]{{2}}|[A-Z]{{2,5}}\d{{8,14}}|00340\d{{13}}|3S\d{{12}}"
+                      rf"|\d{{24}}){END}")
+POSTAL = re.compile(rf"{START}(?:\d{{5}}-\d{{3}}|\d{{2}}-\d{{3}}|\d{{3}}-\d{{4}}|\d{{4}}\s?[A-Z]{{2}}|\d{{4,6}}){END}")
 # What may follow a postal cue ("postal code", "CEP", "邮编"): ":" or one short word ("is", "es", "是"), then the
 # code itself, which may touch the next word in scripts written without spaces ("郵便番号は150-0001です").
 _AFTER_CUE = re.compile(r"[\s:：#=.-]*(?:[^\W\d_]{1,6}[\s:：]*)?"
@@ -51,7 +57,7 @@ def without(text: str, values: Iterable[str]) -> str:
     whatever its letter case: slots hold "BR-100234" where the shopper typed "br-100234"."""
     for value in sorted(set(values), key=len, reverse=True):
         if value:
-            text = re.sub(rf"(?<![\w-]){re.escape(value)}(?![\w-])", " ", text, flags=re.IGNORECASE)
+            text = re.sub(rf"{START}{re.escape(value)}{END}", " ", text, flags=re.IGNORECASE)
     return text
 
 

@@ -37,6 +37,7 @@ def test_order_plus_email_or_postal_code(demo_services: Services) -> None:
     assert not matches_order(None, customer, "", [customer.email]).ok
     # Only a whole token counts: digits inside an order number or a longer number are not a postal code.
     assert not matches_order(order, customer, f"000{postal}000", []).ok
+    assert matches_order(order, customer, f"邮编{postal}", []).ok  # a code touching Chinese text is a whole token
 
 
 # ---------------------------------------------------------------- guests: details in any order, over two turns

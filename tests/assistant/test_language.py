@@ -36,6 +36,13 @@ def test_explicit_requests_switch(text: str, lang: str) -> None:
     assert requested_language(text) == lang
 
 
+@pytest.mark.parametrize(("text", "lang"),
+                         [("再见", "zh"), ("谢谢", "zh"), ("订单100234在哪", "zh"), ("obrigado", "pt")])
+def test_a_first_short_message_in_chinese_is_chinese_not_the_default(text: str, lang: str) -> None:
+    """A Chinese character says about as much as a word: two are enough to open a session in Chinese."""
+    assert decide_language(text, None).language == lang
+
+
 def test_a_full_sentence_in_another_language_switches_and_forced_wins() -> None:
     assert decide_language("Paket saya belum sampai", "en").language == "id"
     assert decide_language("Where is my order?", "es", forced="ja").language == "ja"

@@ -15,6 +15,20 @@ def test_order_references(text: str, refs: list[str]) -> None:
     assert extract(text, "en").order_refs == refs
 
 
+@pytest.mark.parametrize(
+    ("text", "refs"),
+    [("订单100234在哪里", ["100234"]), ("我的订单BR-100234还没到", ["BR-100234"]), ("注文番号は100234です", ["100234"]),
+     ("주문번호 100234번", ["100234"]), ("คำสั่งซื้อ100234", ["100234"]), ("x100234", []), ("pedido100234", [])],
+)
+def test_ids_may_touch_text_in_scripts_written_without_spaces(text: str, refs: list[str]) -> None:
+    assert extract(text, None).order_refs == refs
+
+
+def test_emails_and_tracking_numbers_inside_chinese_text() -> None:
+    s = extract("邮箱ana@example.com谢谢，单号LX123456789CN请查", "zh")
+    assert s.emails == ["ana@example.com"] and s.tracking_numbers == ["LX123456789CN"]
+
+
 def test_emails_tracking_postal_codes() -> None:
     s = extract("mail ANA@Example.com, tracking LB123456789BR, CEP 01310-100", "pt")
     assert s.emails == ["ana@example.com"]
