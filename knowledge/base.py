@@ -147,7 +147,10 @@ class KnowledgeBase:
         if mode == "hybrid" and rankings["bm25"]:
             weights["bm25"] = retrieval.bm25_weight(self.bm25.coverage(query, rankings["bm25"][0]))
         fused = fuse_groups(rankings, self.meta, weights=weights)
-        return [self._hit(cid, entry) for cid, entry in choose(fused, self.meta, k, lang, self._variants())]
+        chosen = choose(fused, self.meta, k, lang, self._variants())
+        for _, entry in chosen:
+            entry["sure"] = retrieval.is_sure({name: entry.get(f"{name}_rank") for name in rankings})
+        return [self._hit(cid, entry) for cid, entry in chosen]
 
     def card(self, card: str, lang: str | None = None) -> Hit | None:
         """A card by its id (its `card` group or doc id), in `lang` if it exists, else English, else any."""
@@ -176,7 +179,8 @@ class KnowledgeBase:
                    title=str(m.get("title", "")), heading=str(m.get("heading", "")), url=str(m.get("url", "")),
                    lang=str(m.get("lang", "")), topic=str(m.get("topic", "")), text=self.texts[cid],
                    score=float(entry["score"]), vector_rank=entry.get("vector_rank"),
-                   bm25_rank=entry.get("bm25_rank"), question_rank=entry.get("questions_rank"))
+                   bm25_rank=entry.get("bm25_rank"), question_rank=entry.get("questions_rank"),
+                   sure=bool(entry.get("sure")))
 
     def stats(self) -> KBStats:
         by_lang: dict[str, int] = {}

@@ -10,6 +10,7 @@ from assistant.identity import remember_contact
 from assistant.nlu.slots import leftover_letters, match_items, postal_answer, without
 from assistant.state import Pending
 from assistant.tools.context import ToolContext
+from assistant.tools.kb import sure_answer
 
 LOW_CONFIDENCE_LIMIT = 2  # two unclear turns in a row → a person
 FAREWELL_EXTRA_LETTERS = 2  # an unsure guess still ends the chat when the message is a farewell and little else
@@ -122,8 +123,10 @@ class OfflineEngine:
         elif intent == "cancel_order" and set(nlu.slots.reasons) & DEFECTS and any(
                 sc.intent == "return_request" for sc in nlu.scores[:3]):
             intent = "return_request"  # "arrived broken": you can't cancel what arrived, you send it back
-        elif not names_order and policy_like(nlu):
+        elif not names_order and (policy_like(nlu) or (intent in ORDER_TASKS and nlu.slots.policy_cue)):
             intent = "policy_question"  # "what is your cancellation policy?": the help centre, not an action
+        elif nlu.low and not names_order and sure_answer(ctx, turn.text, nlu.vector):
+            intent = "policy_question"  # unsure what the shopper wants, but the help centre clearly answers it
         elif nlu.low or intent == "other":  # unsure, or nothing we can help with: the shopper is not served
             state.low_confidence_streak += 1
             if state.low_confidence_streak >= LOW_CONFIDENCE_LIMIT:

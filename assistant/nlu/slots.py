@@ -42,6 +42,7 @@ class Slots:
     deny: bool = False
     bank_transfer: bool = False  # "refund it to my bank account" (cash-paid orders: a person does it)
     farewells: list[str] = field(default_factory=list)  # "bye", "adiós", "さようなら": the shopper is leaving
+    policy_cue: bool = False  # "your policy", "in general", "before I order": about the rules, not an order
 
 
 def _langs(language: str | None) -> tuple[str, ...]:
@@ -118,6 +119,7 @@ def extract(text: str, language: str | None, order_pattern: str = DEFAULT_ORDER_
     slots.item_numbers = _item_numbers(text, langs)
     slots.affirm, slots.deny = _yes_no(text, langs)
     slots.bank_transfer = bool(matches(text, "bank_transfer", langs))
+    slots.policy_cue = bool(matches(text, "policy_cues", langs))
     slots.farewells = matches(text, "goodbye", LANGUAGES)  # farewells are short: language detection is unsure
     return slots
 

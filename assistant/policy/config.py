@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
+
+OfferableAction = Literal["cancel_order", "change_address", "exchange_request", "return_request"]
 
 
 class _Strict(BaseModel):
@@ -84,6 +87,9 @@ class Policy(_Strict):
     # Which help-centre card states the rule behind a decision (reason code or topic -> KB card id). A decision's
     # citation is then the card that says it, not whatever a search finds; missing cards fall back to a search.
     sources: dict[str, str] = Field(default_factory=dict)
+    # Help-centre cards about something the assistant can also do (KB card id -> the action's intent): answering
+    # "what is your exchange policy?", it offers to do it.
+    offers: dict[str, OfferableAction] = Field(default_factory=dict)
 
     def to_usd(self, amount: float, currency: str) -> float:
         try:

@@ -22,6 +22,13 @@ def search_kb(ctx: ToolContext, query: str, topic: str | None = None, k: int = 3
     return hits
 
 
+def sure_answer(ctx: ToolContext, query: str, query_vector: np.ndarray | None = None) -> Hit | None:
+    """The help-centre answer that words and meaning agree on, if there is one (`Hit.sure`): sure enough to answer
+    a message the intent classifier could not place."""
+    hits = ctx.services.kb.search(query, k=1, lang=ctx.language, query_vector=query_vector)
+    return hits[0] if hits and hits[0].sure else None
+
+
 def cite_source(ctx: ToolContext, source: str, fallback_query: str, topic: str | None = None) -> Hit | None:
     """The card the policy names for `source` (a reason code or topic), in the shopper's language; a search
     when the policy names none or the KB lacks it. Remembered as a citation of this turn."""

@@ -7,7 +7,7 @@ import pytest
 from knowledge.base import KnowledgeBase
 from knowledge.embedders import get_embedder
 from knowledge.lc_retriever import KBRetriever
-from knowledge.retrieval import bm25_weight, fuse_groups, rrf, vote
+from knowledge.retrieval import bm25_weight, fuse_groups, is_sure, rrf, vote
 
 # (question, shopper language, the card that answers it) -- written apart from the card wording.
 CASES = [
@@ -128,3 +128,18 @@ def test_a_card_by_id_in_the_shoppers_language_else_english(demo_kb: KnowledgeBa
     assert demo_kb.card("faq-return-window", "xx").doc_id == "faq-return-window-en"  # type: ignore[union-attr]
     assert demo_kb.card("faq-return-window").citation.url.endswith("#window")  # type: ignore[union-attr]
     assert demo_kb.card("no-such-card", "en") is None
+
+
+def test_sure_when_words_and_meaning_both_put_an_answer_first() -> None:
+    assert is_sure({"vector": 3, "questions": 1, "bm25": 1})
+    assert not is_sure({"vector": 1, "questions": 1, "bm25": 2})  # the words disagree
+    assert not is_sure({"vector": 2, "questions": 2, "bm25": 1})  # the meaning disagrees
+    assert not is_sure({"vector": 1, "questions": 9, "bm25": 1})  # one ranking puts it far down
+    assert not is_sure({"vector": 1, "questions": 1, "bm25": None}) and not is_sure({"vector": 1, "questions": 1})
+
+
+def test_a_clear_question_gets_a_sure_answer_and_an_off_topic_one_does_not(demo_kb: KnowledgeBase) -> None:
+    sure = demo_kb.search("Which payment methods do you accept?", k=2, lang="en")
+    assert sure[0].card == "faq-payment-methods" and sure[0].sure and not sure[1].sure
+    for off_topic in ("who won the football match last night", "¿Me recomiendas una buena pizzería en Madrid?"):
+        assert not demo_kb.search(off_topic, k=1, lang="es")[0].sure

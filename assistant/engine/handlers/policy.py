@@ -8,22 +8,25 @@ from assistant.engine.handlers import handles
 from assistant.engine.responder import Responder
 from assistant.tools.context import ToolContext
 from assistant.tools.kb import search_kb
+from knowledge.retrieval import Hit
 
 
 @handles("policy_question")
 def policy_question(turn: Turn, ctx: ToolContext, r: Responder) -> None:
-    answer_from_kb(turn, ctx, r)
+    hit = answer_from_kb(turn, ctx, r)
+    if hit is not None and hit.card in ctx.services.policy.offers:
+        r.say("policy_offer_action")  # "what is your exchange policy?": the rules, and an offer to do it
 
 
-def answer_from_kb(turn: Turn, ctx: ToolContext, r: Responder, topic: str | None = None) -> bool:
+def answer_from_kb(turn: Turn, ctx: ToolContext, r: Responder, topic: str | None = None) -> Hit | None:
     hits = search_kb(ctx, turn.text, topic=topic, k=1, query_vector=turn.nlu.vector)
     if not hits:
         r.say("no_answer")
-        return False
+        return None
     hit = hits[0]
     if hit.lang != r.language:
         r.say("kb_lead_other_language", language=i18n.language_name(hit.lang))
     r.text(hit.text)
     r.say("source", title=hit.title, url=hit.url)
     ctx.citations.append(hit.citation)
-    return True
+    return hit
