@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -95,3 +96,14 @@ def test_cash_methods_come_from_the_policy(services: Services) -> None:
     boleto_only = demo.generate(orders=44, seed=7, now=NOW, fx=services.policy.fx_to_usd, cash_methods=["boleto"])
     cash = [o for i, o in enumerate(boleto_only["orders"]) if demo.SCENARIOS[i % len(demo.SCENARIOS)].cash]
     assert cash and all(o["payment_method"] == "boleto" and o["id"].startswith("BR-") for o in cash)
+
+
+def test_markets_take_cash_on_delivery_where_the_demo_help_centre_says() -> None:
+    """knowledge/demo/docs/payment-methods.md lists the cash-on-delivery countries; the store must agree with it."""
+    doc = (Path(__file__).parents[2] / "knowledge" / "demo" / "docs" / "payment-methods.md").read_text("utf-8")
+    section = doc.split("## Cash on delivery", 1)[1].split("\n## ", 1)[0]
+    names = {"ID": "Indonesia", "VN": "Vietnam", "TH": "Thailand", "PH": "Philippines", "SA": "Saudi Arabia",
+             "AE": "United Arab Emirates", "EG": "Egypt"}
+    listed = {cc for cc, name in names.items() if f"| {name} |" in section}
+    assert listed == set(names)  # the doc still names these seven
+    assert {cc for cc, m in demo.markets().items() if "cod" in m["payments"]} == listed
