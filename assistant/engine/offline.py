@@ -53,6 +53,16 @@ def farewell(text: str, nlu: Understanding) -> bool:
     return unsure and leftover_letters(text, s.farewells) <= FAREWELL_EXTRA_LETTERS
 
 
+def returns_not_cancels(nlu: Understanding) -> bool:
+    """A "cancel" guess for a message about sending goods back: it says "return" and never "cancel" ("quiero
+    devolver el pedido": the classifier hears "changed my mind" as a cancellation), or it names a defect ("arrived
+    broken": you can't cancel what arrived) and returning is among the classifier's next guesses."""
+    s = nlu.slots
+    if s.return_words and not s.cancel_words:
+        return True
+    return bool(set(s.reasons) & DEFECTS) and any(sc.intent == "return_request" for sc in nlu.scores[:3])
+
+
 def policy_like(nlu: Understanding) -> bool:
     """An action intent (or an unsure guess) whose neighbourhood also says "help-centre question"."""
     if nlu.intent == "policy_question" or (nlu.intent not in ORDER_TASKS and not nlu.low):
@@ -114,15 +124,14 @@ class OfflineEngine:
                 return pending.intent
             state.pending = None  # the shopper moved on to something else
         intent = nlu.intent
+        if intent == "cancel_order" and returns_not_cancels(nlu):
+            intent = "return_request"  # "arrived broken", "I want to send it back": not a cancellation
         names_order = bool(nlu.slots.order_refs or nlu.slots.tracking_numbers)
         if names_order and only_ids(turn.text, nlu):
             intent = "order_status"  # a bare order or tracking number
         elif nlu.low and names_order:
             # Unsure, but the message names an order: an order task it is, by default its status.
             intent = intent if intent in ORDER_TASKS else "order_status"
-        elif intent == "cancel_order" and set(nlu.slots.reasons) & DEFECTS and any(
-                sc.intent == "return_request" for sc in nlu.scores[:3]):
-            intent = "return_request"  # "arrived broken": you can't cancel what arrived, you send it back
         elif not names_order and (policy_like(nlu) or (intent in ORDER_TASKS and nlu.slots.policy_cue)):
             intent = "policy_question"  # "what is your cancellation policy?": the help centre, not an action
         elif nlu.low and not names_order and sure_answer(ctx, turn.text, nlu.vector):

@@ -43,6 +43,8 @@ class Slots:
     bank_transfer: bool = False  # "refund it to my bank account" (cash-paid orders: a person does it)
     farewells: list[str] = field(default_factory=list)  # "bye", "adiós", "さようなら": the shopper is leaving
     policy_cue: bool = False  # "your policy", "in general", "before I order": about the rules, not an order
+    return_words: bool = False  # "send it back", "devolver", "返品": sending goods back…
+    cancel_words: bool = False  # …"cancel", "cancelar", "取消": calling an order off
 
 
 def _langs(language: str | None) -> tuple[str, ...]:
@@ -120,6 +122,8 @@ def extract(text: str, language: str | None, order_pattern: str = DEFAULT_ORDER_
     slots.affirm, slots.deny = _yes_no(text, langs)
     slots.bank_transfer = bool(matches(text, "bank_transfer", langs))
     slots.policy_cue = bool(matches(text, "policy_cues", langs))
+    slots.return_words = bool(matches(text, "return_words", langs))
+    slots.cancel_words = bool(matches(text, "cancel_words", langs))
     slots.farewells = matches(text, "goodbye", LANGUAGES)  # farewells are short: language detection is unsure
     return slots
 

@@ -234,3 +234,25 @@ async def test_cash_refund_by_bank_transfer_goes_to_a_person(chat_services: Serv
     draft = action(body, "return_draft")
     assert draft["status"] == "awaiting_approval" and draft["refund_method"] == "bank_transfer"
     assert body["handoff"]["reason"] == "bank_transfer_refund"
+
+
+@pytest.mark.parametrize(("lang", "ask"), [
+    ("en", "I'd like to send back order {id}, I changed my mind"),
+    ("es", "Quiero devolver el pedido {id}, ya no lo quiero"),  # the classifier alone says cancel_order
+    ("tr", "Siparişim {id} iade etmek istiyorum, fikrimi değiştirdim"),  # the classifier alone says cancel_order
+    ("it", "Vorrei restituire l'ordine {id}, la lampada non corrisponde alla descrizione"),  # cancel, too
+    ("vi", "Cho mình trả lại hàng đơn {id} nhé, mình không thích nữa"),
+])
+async def test_sending_back_a_delivered_order_for_a_change_of_mind_is_a_return(
+        chat_services: Services, chat_client: httpx.AsyncClient, lang: str, ask: str) -> None:
+    order = scenario_order(chat_services, "delivered_recent")
+    body = await Shopper(chat_client, token_for(chat_services, order)).say(ask.format(id=order.id))
+    assert body["language"] == lang and body["intent"] == "return_request", body
+
+
+async def test_a_change_of_mind_with_a_cancel_word_is_still_a_cancellation(chat_services: Services,
+                                                                           chat_client: httpx.AsyncClient) -> None:
+    order = scenario_order(chat_services, "processing")
+    shopper = Shopper(chat_client, token_for(chat_services, order))
+    body = await shopper.say(f"Cambié de opinión, cancelen el pedido {order.id} y devuélvanme el dinero")
+    assert body["intent"] == "cancel_order", body
