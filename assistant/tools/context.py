@@ -8,7 +8,7 @@ from typing import Any
 
 from assistant.runtime import Services
 from assistant.state import DialogueState
-from knowledge.retrieval import Citation
+from knowledge.retrieval import Citation, Hit
 
 
 class NotVerified(PermissionError):
@@ -26,6 +26,9 @@ class ToolContext:
     facts: list[str] = field(default_factory=list)  # values tools returned this turn (grounding check)
     handoff: dict[str, Any] | None = None
     message: str = ""  # the shopper's (redacted) message this turn
+    # KB searches of this turn: routing asks whether the help centre is sure of an answer, then the handler
+    # answers from the same hits without searching again.
+    kb_hits: dict[tuple[Any, ...], list[Hit]] = field(default_factory=dict)
 
     @property
     def now(self) -> datetime:

@@ -16,16 +16,25 @@ def search_kb(ctx: ToolContext, query: str, topic: str | None = None, k: int = 3
 
     Passages come in the shopper's language when available; cite the ones you use.
     """
-    hits = ctx.services.kb.search(query, k=k, lang=ctx.language, topic=topic, query_vector=query_vector)
+    hits = _search(ctx, query, k, topic, query_vector)
     for h in hits:
         ctx.remember(h.doc_id)
     return hits
 
 
+def _search(ctx: ToolContext, query: str, k: int, topic: str | None, query_vector: np.ndarray | None) -> list[Hit]:
+    """The KB's hits, searched once per turn for the same question (the vector, if given, is the question's)."""
+    key = (query, k, topic, query_vector is None)
+    if key not in ctx.kb_hits:
+        ctx.kb_hits[key] = ctx.services.kb.search(query, k=k, lang=ctx.language, topic=topic,
+                                                  query_vector=query_vector)
+    return ctx.kb_hits[key]
+
+
 def sure_answer(ctx: ToolContext, query: str, query_vector: np.ndarray | None = None) -> Hit | None:
     """The help-centre answer that words and meaning agree on, if there is one (`Hit.sure`): sure enough to answer
     a message the intent classifier could not place."""
-    hits = ctx.services.kb.search(query, k=1, lang=ctx.language, query_vector=query_vector)
+    hits = _search(ctx, query, 1, None, query_vector)
     return hits[0] if hits and hits[0].sure else None
 
 

@@ -7,6 +7,10 @@ import httpx
 import pytest
 
 from assistant import i18n
+from assistant.runtime import Services
+from assistant.state import DialogueState
+from assistant.tools.context import ToolContext
+from assistant.tools.kb import search_kb, sure_answer
 from tests.assistant.helpers import Shopper
 
 
@@ -57,3 +61,13 @@ async def test_an_unclear_message_the_help_centre_does_not_answer_still_asks_wha
         chat_client: httpx.AsyncClient) -> None:
     body = await Shopper(chat_client, language="en").say("hmm the blue one maybe, not sure yet")
     assert not body["citations"] and body["handoff"] is None, body
+
+
+def test_routing_and_answering_share_one_kb_search_per_turn(chat_services: Services) -> None:
+    ctx = ToolContext(chat_services, "ses_test", DialogueState(), "en")
+    question = "Which payment methods do you accept?"
+    vector = chat_services.kb.embed_query(question)
+    sure = sure_answer(ctx, question, vector)
+    hits = search_kb(ctx, question, k=1, query_vector=vector)
+    assert sure is not None and hits[0] is sure and len(ctx.kb_hits) == 1
+    assert search_kb(ctx, question, k=3, query_vector=vector)[0].card == sure.card and len(ctx.kb_hits) == 2

@@ -12,6 +12,7 @@ from assistant.state import Pending
 from assistant.tools.context import ToolContext
 from assistant.tools.orders import list_my_orders, lookup_order, track_shipment, verify_identity
 from connectors.models import Order
+from knowledge.retrieval import Hit
 
 EXAMPLE_ORDER = "BR-000123"  # a shape, not a real order: examples must not point at anyone's data
 
@@ -23,6 +24,12 @@ def escalate(turn: Turn, ctx: ToolContext, r: Responder, reason: str, *, order_i
     ctx.handoff = handoff
     ctx.state.pending = None
     r.say("handoff_created", when=handoff["expected"])
+
+
+def show_source(ctx: ToolContext, r: Responder, hit: Hit) -> None:
+    """Cite a help-centre card for this turn and link it in the reply."""
+    ctx.citations.append(hit.citation)
+    r.say("source", title=hit.title, url=hit.url)
 
 
 def ensure_verified(turn: Turn, ctx: ToolContext, r: Responder, intent: str, data: dict[str, Any]) -> bool:

@@ -7,7 +7,7 @@ from typing import Any
 from assistant import i18n
 from assistant.engine.base import Turn
 from assistant.engine.handlers import handles
-from assistant.engine.handlers.common import choose_order, ensure_verified, escalate
+from assistant.engine.handlers.common import choose_order, ensure_verified, escalate, show_source
 from assistant.engine.responder import Responder
 from assistant.tools.context import ToolContext
 from assistant.tools.kb import cite_source
@@ -51,8 +51,7 @@ def describe_order(order: Order, ctx: ToolContext, r: Responder) -> None:
         r.say("duties_docs")
         hit = cite_source(ctx, "customs_hold", "parcel held in customs unpaid import duties what to do")
         if hit:
-            ctx.citations.append(hit.citation)
-            r.say("source", title=hit.title, url=hit.url)
+            show_source(ctx, r, hit)
 
 
 def describe_shipment(s: Shipment, r: Responder) -> None:

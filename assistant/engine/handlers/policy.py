@@ -5,6 +5,7 @@ from __future__ import annotations
 from assistant import i18n
 from assistant.engine.base import Turn
 from assistant.engine.handlers import handles
+from assistant.engine.handlers.common import show_source
 from assistant.engine.responder import Responder
 from assistant.tools.context import ToolContext
 from assistant.tools.kb import search_kb
@@ -27,6 +28,5 @@ def answer_from_kb(turn: Turn, ctx: ToolContext, r: Responder, topic: str | None
     if hit.lang != r.language:
         r.say("kb_lead_other_language", language=i18n.language_name(hit.lang))
     r.text(hit.text)
-    r.say("source", title=hit.title, url=hit.url)
-    ctx.citations.append(hit.citation)
+    show_source(ctx, r, hit)
     return hit

@@ -7,7 +7,7 @@ from typing import Any
 from assistant import i18n
 from assistant.engine.base import Turn
 from assistant.engine.handlers import handles
-from assistant.engine.handlers.common import delivered_order, ensure_verified, escalate
+from assistant.engine.handlers.common import delivered_order, ensure_verified, escalate, show_source
 from assistant.engine.handlers.policy import answer_from_kb
 from assistant.engine.responder import Responder
 from assistant.nlu.slots import match_items
@@ -111,8 +111,7 @@ def explain_ineligible(decision: ReturnDecision, order: Order, ctx: ToolContext,
           date=i18n.day(failing.deadline, r.language) if failing and failing.deadline else "")
     hit = cite_source(ctx, code, "return window final sale damaged defective items policy", topic="returns")
     if hit:
-        ctx.citations.append(hit.citation)
-        r.say("source", title=hit.title, url=hit.url)
+        show_source(ctx, r, hit)
     offer_human(ctx, r, "policy_exception", order.id)
 
 
