@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
+from rich.markup import escape
 
 from assistant.runtime import Services
 from assistant.settings import Settings
@@ -28,7 +29,7 @@ def services_ctx() -> Iterator[Services]:
     try:
         services = Services(Settings())
     except Exception as exc:  # settings validation: show which variable is wrong
-        err_console.print(f"[red]configuration error:[/red] {exc}")
+        err_console.print(f"[red]configuration error:[/red] {escape(str(exc))}")
         sys.exit(2)
     try:
         yield services

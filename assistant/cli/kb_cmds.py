@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -45,7 +46,7 @@ def print_report(report: IngestReport) -> None:
                   f"[cyan]{report.updated} updated[/cyan], [red]{report.removed} removed[/red], "
                   f"{report.unchanged} unchanged")
     for path, reason in report.errors:
-        err_console.print(f"[yellow]skipped[/yellow] {path}: {reason}", markup=True, highlight=False)
+        err_console.print(f"[yellow]skipped[/yellow] {escape(str(path))}: {escape(reason)}", highlight=False)
 
 
 def ensure_demo_kb(services: Services) -> IngestReport | None:

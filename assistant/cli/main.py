@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from assistant.cli import chat_cmds, eval_cmds, kb_cmds, store_cmds
 from assistant.cli.common import CliError, console, err_console, services_ctx
@@ -30,8 +31,13 @@ def serve(
     import uvicorn
 
     from assistant.api.app import create_app
+    from assistant.policy.config import PolicyError
 
     with services_ctx() as services:
+        try:
+            services.policy  # noqa: B018 - a broken policy file fails here, not on the first shopper's message
+        except PolicyError as exc:
+            raise CliError(str(exc)) from None
         services.settings.demo_storefront = services.settings.demo_storefront or demo
         if demo and store_cmds.ensure_demo_store(services):
             console.print("created the demo store")
@@ -52,7 +58,7 @@ def main() -> None:
     try:
         app(standalone_mode=True)
     except CliError as exc:
-        err_console.print(f"[red]error:[/red] {exc}")
+        err_console.print(f"[red]error:[/red] {escape(str(exc))}")  # "[type=…]" in a message is not markup
         raise SystemExit(exc.code) from None
 
 

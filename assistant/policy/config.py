@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 OfferableAction = Literal["cancel_order", "change_address", "exchange_request", "return_request"]
 
@@ -98,9 +98,16 @@ class Policy(_Strict):
             raise ValueError(f"no exchange rate for {currency} in the policy fx table") from None
 
 
+class PolicyError(ValueError):
+    """The store's policy file can't be read, isn't YAML, or breaks the schema."""
+
+
 def load_policy(path: Path | None = None) -> Policy:
-    if path is None:
-        text = resources.files("assistant.policy").joinpath("default.yaml").read_text(encoding="utf-8")
-    else:
-        text = Path(path).read_text(encoding="utf-8")
-    return Policy.model_validate(yaml.safe_load(text))
+    try:
+        if path is None:
+            text = resources.files("assistant.policy").joinpath("default.yaml").read_text(encoding="utf-8")
+        else:
+            text = Path(path).read_text(encoding="utf-8")
+        return Policy.model_validate(yaml.safe_load(text))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, ValidationError) as exc:
+        raise PolicyError(f"policy file {path or '(built-in default)'}: {exc}") from exc

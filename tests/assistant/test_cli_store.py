@@ -65,3 +65,16 @@ def test_demo_data_is_deterministic(tmp_path: Path) -> None:
     )
     assert a.returncode == 0 and b.returncode == 0, a.stderr
     assert (tmp_path / "a.json").read_bytes() == (tmp_path / "b.json").read_bytes()
+
+
+def test_serve_refuses_a_broken_policy_file_at_start(tmp_path: Path) -> None:
+    default = (Path(__file__).parents[2] / "assistant" / "policy" / "default.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "policy.yaml"
+    bad.write_text(default.replace("offers:\n", "offers:\n  faq-warranty: refund_everything\n"), encoding="utf-8")
+    for policy, why in ((bad, "refund_everything"), (tmp_path / "missing.yaml", "No such file")):
+        env = {**os.environ, "PORTSIDE_HOME": str(tmp_path / "home"), "PORTSIDE_POLICY_FILE": str(policy),
+               "COLUMNS": "400"}
+        r = subprocess.run([sys.executable, "-m", "assistant.cli.main", "serve", "--port", "1"],
+                           capture_output=True, text=True, env=env, timeout=120)
+        assert r.returncode == 1 and "policy file" in r.stderr and why in r.stderr, r.stderr
+        assert "Traceback" not in r.stderr
