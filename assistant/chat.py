@@ -18,7 +18,7 @@ from assistant.nlu.language import decide_language
 from assistant.nlu.lexicon import LANGUAGES
 from assistant.nlu.slots import EMAIL, Slots, extract, without
 from assistant.runtime import Services
-from assistant.storage.conversations import CSAT_PROMPT, Session
+from assistant.storage.conversations import CSAT_PROMPT, Message, Session
 from assistant.tools.context import ToolContext
 from knowledge.retrieval import Citation
 
@@ -98,17 +98,23 @@ class ChatService:
         with self._lock(session.id):
             session = conv.get_session(session.id) or session
             self._apply_token(session, req.customer_token)
+            inbound_meta = {"redactions": list(redactions), "client_id": req.client_id}
+            inbound = None
             if req.client_id:
-                done = self._already_answered(session, req.client_id)
-                if done is not None:
-                    return done
-            with stage("persist_in"):
-                inbound_meta = {"redactions": list(redactions), "client_id": req.client_id}
-                inbound = conv.add_message(session.id, "shopper", clean, meta=inbound_meta)
+                found = self._client_message(session, req.client_id)
+                if found is not None:
+                    message, answer = found
+                    if answer is not None or message.meta.get("held"):
+                        return self._replay(session, message, answer)
+                    # Stored, then the server died before answering: answer it now, from the stored text.
+                    inbound, clean, inbound_meta = message, message.text, dict(message.meta)
+            if inbound is None:
+                with stage("persist_in"):
+                    inbound = conv.add_message(session.id, "shopper", clean, meta=inbound_meta)
             with stage("language"):
                 decision = decide_language(clean, session.state.language, req.language)
             if session.status == "handoff" and session.state.handoff_id:
-                return self._held(session, inbound.id, decision.language, clean, timings)
+                return self._held(session, inbound.id, inbound_meta, decision.language, clean, timings)
             with stage("guard"):
                 verdict = guard.assess(clean, redactions, decision.language)
             with stage("embed"):
@@ -128,7 +134,8 @@ class ChatService:
             session.state.language = language
             history = conv.transcript(session.id, limit=40)[:-1]
             turn = Turn(session.id, verdict.text, language, decision.switched, verdict, nlu, history)
-            ctx = ToolContext(self.services, session.id, session.state, language, message=verdict.text)
+            ctx = ToolContext(self.services, session.id, session.state, language, message=verdict.text,
+                              client=req.client)
             with stage("engine"):
                 reply = self._respond(turn, ctx)
             pending = session.state.pending
@@ -145,21 +152,25 @@ class ChatService:
                 conv.save_session(session)
             return ChatResult(session.id, reply, language, session.state.verified, out.id, timings)
 
-    def _already_answered(self, session: Session, client_id: str) -> ChatResult | None:
-        """The reply already given to this client message id (a resend after a dropped connection)."""
+    def _client_message(self, session: Session, client_id: str) -> tuple[Message, Message | None] | None:
+        """The shopper message sent with this client id (a resend after a dropped connection or a crash), and the
+        assistant's answer to it if there is one."""
         messages = self.services.conversations.transcript(session.id, limit=60)
         for i, m in enumerate(messages):
             if m.role == "shopper" and m.meta.get("client_id") == client_id:
-                answer = next((a for a in messages[i + 1:] if a.role == "assistant"), None)
-                reply = Reply(text=answer.text if answer else "", intent=m.intent or "other",
-                              confidence=m.confidence or 0.0, citations=[Citation(**c) for c in
-                                                                         (answer.meta.get("citations", []) if answer
-                                                                          else [])],
-                              actions=answer.meta.get("actions", []) if answer else [],
-                              handoff=answer.meta.get("handoff") if answer else None)
-                return ChatResult(session.id, reply, m.language or session.state.language or "en",
-                                  session.state.verified, answer.id if answer else m.id, {}, answer is None)
+                return m, next((a for a in messages[i + 1:] if a.role == "assistant"), None)
         return None
+
+    def _replay(self, session: Session, message: Message, answer: Message | None) -> ChatResult:
+        """The result already given for a message: its answer, or (a person held the chat) no answer."""
+        language = message.language or session.state.language or "en"
+        if answer is None:
+            return ChatResult(session.id, Reply(text="", intent=message.intent or "human_agent", confidence=1.0),
+                              language, session.state.verified, message.id, {}, held_by_human=True)
+        reply = Reply(text=answer.text, intent=message.intent or "other", confidence=message.confidence or 0.0,
+                      citations=[Citation(**c) for c in answer.meta.get("citations", [])],
+                      actions=answer.meta.get("actions", []), handoff=answer.meta.get("handoff"))
+        return ChatResult(session.id, reply, language, session.state.verified, answer.id, {})
 
     def _respond(self, turn: Turn, ctx: ToolContext) -> Reply:
         if self.engine is self.fallback:
@@ -198,11 +209,11 @@ class ChatService:
         if state.customer_id is None:
             state.customer_id, state.verified_via = customer_id, "token"
 
-    def _held(self, session: Session, inbound_id: int, language: str, text: str,
+    def _held(self, session: Session, inbound_id: int, meta: dict[str, Any], language: str, text: str,
               timings: dict[str, float]) -> ChatResult:
         """A person holds the conversation: the message goes to them, the bot stays quiet."""
         conv = self.services.conversations
-        conv.update_message(inbound_id, language=language)
+        conv.update_message(inbound_id, language=language, meta={**meta, "held": True})
         handoff_id = session.state.handoff_id
         self.services.events.publish(session.id, "shopper_message", {"handoff_id": handoff_id, "text": text,
                                                                      "message_id": inbound_id})

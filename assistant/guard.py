@@ -12,16 +12,29 @@ from assistant.nlu.lexicon import LANGUAGES, matches
 
 MAX_CHARS = 4000
 
-_CARD = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
+# Digits of a card number may be grouped by spaces (any kind, no-break ones too), dashes or dots.
+_CARD = re.compile(r"(?<!\d)(?:\d[\s.\-]{0,3}){12,18}\d(?!\d)")
+# Words that name a secret, in the 17 languages; what follows them ("is", ":", "es", "是", "は"...) is the secret.
+_SECRET_WORDS = (
+    r"password|passwd|pwd|passcode|passwort|kennwort|senha|contraseña|contrasena|clave de acceso|mot de passe|"
+    r"mdp|wachtwoord|hasło|haslo|şifre|sifre|parola|пароль|kata sandi|mật khẩu|mat khau|katasandi"
+)
+_SECRET_WORDS_UNSPACED = r"密码|密碼|パスワード|暗証番号|비밀번호|암호|รหัสผ่าน|كلمة المرور|كلمة السر"
+# After the word: "is"/":"/"es"… then any value, or just a space then a value that has a digit or symbol in it
+# ("password hunter2"), so "password reset link" keeps its words.
+_SECRET_VALUE = (r"(?:\s*(?:(?:lautet|adalah|olarak|jest|was|est|ist|era|is|es|é|è|to|je|là)(?!\w)|[:：=—-])"
+                 r"\s*(?!\[)\S+"
+                 r"|\s+(?=\S*(?:\d|_|[^\w\s]))(?!\[)\S+)")
 _SECRETS = [
     re.compile(r"\b(?:sk|pk|rk)-[A-Za-z0-9_-]{16,}\b"),  # API keys (OpenAI, Stripe style)
     re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}\b"),  # Slack tokens
     re.compile(r"\bAKIA[0-9A-Z]{16}\b"),  # AWS access key ids
     re.compile(r"\bgh[pousr]_[A-Za-z0-9]{30,}\b"),  # GitHub tokens
     re.compile(r"\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\b"),  # JWTs
-    re.compile(r"(?i)\b(password|passwort|senha|contraseña|mot de passe|пароль|密码|パスワード|kata sandi)"
-               r"\s*[:=]\s*\S+"),
-    re.compile(r"(?i)\b(cvv|cvc|cvv2)\s*[:=]?\s*\d{3,4}\b"),
+    re.compile(rf"(?i)\b(?:my |mi |mon |mein |minha |meu |il mio |mijn |moje |benim )?(?:{_SECRET_WORDS})\b"
+               rf"{_SECRET_VALUE}"),
+    re.compile(rf"(?:{_SECRET_WORDS_UNSPACED})\s*(?:是|は|:|：|는|은|คือ|هي|هو|=)?\s*(?!\[)[^\s，。,]+"),
+    re.compile(r"(?i)\b(?:cvv2?|cvc2?|pin|otp|one[- ]time (?:code|password))\s*(?:code|is|:|=|-)?\s*\d{3,8}\b"),
 ]
 _INJECTION = [
     re.compile(r"(?i)\b(ignore|disregard|forget|override)\b.{0,40}\b(instructions?|rules|prompt|guidelines)\b"),

@@ -28,6 +28,7 @@ from knowledge.embedders import Embedder, get_embedder
 if TYPE_CHECKING:
     from assistant.handoffs.service import HandoffService
     from assistant.returns.service import ReturnService
+    from assistant.verification.lockout import Lockout
 
 
 @dataclass
@@ -78,12 +79,21 @@ class Services:
         from assistant.returns.service import ReturnService
 
         self.conversations  # noqa: B018 - the schema must exist first
-        return ReturnService(self)
+        service = ReturnService(self)
+        service.backfill_units()
+        return service
 
     @cached_property
     def outbox(self) -> Outbox:
         self.conversations  # noqa: B018 - the schema must exist first
         return Outbox(self.engine, SystemClock())  # delivery retries run on real time, even with PORTSIDE_NOW
+
+    @cached_property
+    def lockout(self) -> Lockout:
+        from assistant.verification.lockout import Lockout
+
+        self.conversations  # noqa: B018 - the schema must exist first
+        return Lockout(self.engine, self.clock, self.policy.verification)
 
     def handoff_changed(self, handoff_id: str, version: str) -> None:
         for hook in self.handoff_change_hooks:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from functools import cached_property
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import AwareDatetime, Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from assistant.clock import Clock, FixedClock, SystemClock
 
@@ -38,8 +40,22 @@ class Settings(BaseSettings):
     llm_max_tokens: int = 600
     cors_origins: list[str] = Field(default=["*"], description="Origins allowed to embed the widget (JSON list).")
     demo_storefront: bool = Field(default=False, description="Serve the demo storefront at / (serve --demo).")
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024, description="Largest request body for the API.")
+    max_webhook_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024,
+                                        description="Largest request body for /slack/ and /webhooks/.")
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list, description=(
+        "Proxy addresses whose X-Forwarded-For / X-Forwarded-Proto are believed (JSON list or comma-separated); "
+        "empty: forwarded headers are ignored."))
     host: str = "127.0.0.1"
     port: int = 8000
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            return json.loads(text) if text.startswith("[") else [p.strip() for p in text.split(",") if p.strip()]
+        return value
 
     @field_validator("now", mode="before")
     @classmethod

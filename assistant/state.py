@@ -21,6 +21,7 @@ class DialogueState(BaseModel):
     language: str | None = None
     customer_id: str | None = None
     verified_via: Literal["token", "order"] | None = None
+    verify_factor: Literal["email", "postal"] | None = None  # what proved a guest's order: postal is the weaker
     verify_failures: int = 0
     verify_locked: bool = False
     guest_order_ref: str | None = None  # an order number a guest gave before verifying

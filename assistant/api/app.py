@@ -9,8 +9,9 @@ from fastapi import FastAPI, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
 
-from assistant.api import chat, live, orders, staff
-from assistant.api.errors import install_error_handlers
+from assistant.api import chat, live, log_redaction, orders, staff
+from assistant.api.body_limit import BodyLimit
+from assistant.api.errors import ApiError, install_error_handlers
 from assistant.api.ratelimit import RateLimiter
 from assistant.chat import ChatService
 from assistant.engine.factory import make_engine
@@ -18,6 +19,7 @@ from assistant.runtime import Services
 from assistant.settings import Settings
 from assistant.slack.app import enabled as slack_enabled
 from assistant.slack.app import install as install_slack
+from assistant.slack.app import slack_body_problem
 from assistant.web import routes as web_routes
 
 
@@ -30,6 +32,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        log_redaction.install()  # after the server configured its loggers
         # Load the models and indexes before accepting traffic, so the first shopper does not wait for them.
         await run_in_threadpool(services.warm_up)
         services.outbox.start()
@@ -52,6 +55,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     s = services.settings
     app.state.rate_limiter = RateLimiter(s.rate_limit_session, s.rate_limit_ip, s.rate_limit_storage)
     install_error_handlers(app)
+    app.add_middleware(BodyLimit, default=s.max_body_bytes,  # type: ignore[arg-type]
+                       by_prefix={"/slack/": s.max_webhook_body_bytes, "/webhooks/": s.max_webhook_body_bytes})
     # The widget runs on the storefront's domain: let browsers call the shopper endpoints from anywhere.
     app.add_middleware(CORSMiddleware, allow_origins=services.settings.cors_origins, allow_methods=["GET", "POST"],
                        allow_headers=["Content-Type", "Last-Event-ID"], allow_credentials=False)
@@ -71,6 +76,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
         @app.post("/slack/events", include_in_schema=False)
         async def slack_events(request: Request) -> Response:
+            problem = slack_body_problem(await request.body(), request.headers.get("content-type", ""))
+            if problem:  # bolt would fail decoding it with a 500
+                raise ApiError(400, "bad_request", problem)
             return await handler.handle(request)  # type: ignore[no-any-return]
 
     app.include_router(staff.router)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import re
 from collections.abc import AsyncIterator
 from typing import Any
@@ -23,10 +24,21 @@ from assistant.api.errors import ApiError
 from assistant.chat import ChatError, ChatRequest
 from assistant.storage.events import woken
 
+log = logging.getLogger("portside.live")
 router = APIRouter(tags=["chat"])
 WAIT_SECONDS = 2.0
 RECHECK_TICKS = 15  # quiet waits between safety reads of the events table (30 s)
 SSE_MAX_SECONDS = 55  # proxies drop idle streams; the browser's EventSource reconnects by itself
+MAX_FRAME_CHARS = 16_000  # a 4,000-character message and a token fit many times over
+TYPING_EVERY_SECONDS = 3.0  # typing frames are coalesced: at most one stored typing event per connection per period
+
+
+def event_id(raw: str | None) -> int | None:
+    """An event id from a query parameter or a Last-Event-ID header: ASCII digits only ("²".isdigit() is True,
+    yet int("²") fails), else None."""
+    if raw is None or not re.fullmatch(r"[0-9]{1,18}", raw):
+        return None
+    return int(raw)
 
 
 def chunks(text: str) -> list[str]:
@@ -40,8 +52,9 @@ class Connection:
         self.app = ws.app
         self.services = ws.app.state.services
         self.session_id: str | None = ws.query_params.get("session_id") or None
-        self.after = int(ws.query_params.get("after") or 0) if (ws.query_params.get("after") or "0").isdigit() else 0
+        self.after = event_id(ws.query_params.get("after")) or 0
         self._send_lock = asyncio.Lock()
+        self._typing_at = float("-inf")
 
     async def send(self, payload: dict[str, Any]) -> None:
         async with self._send_lock:
@@ -69,6 +82,10 @@ class Connection:
             quiet = 0 if got or quiet + 1 >= RECHECK_TICKS else quiet + 1
 
     async def handle(self, raw: str) -> None:
+        if len(raw) > MAX_FRAME_CHARS:
+            await self.send({"type": "error", "code": "too_large",
+                             "message": f"frames are limited to {MAX_FRAME_CHARS} characters"})
+            return
         try:
             data = json.loads(raw)
             kind = data.get("type", "message") if isinstance(data, dict) else None
@@ -76,7 +93,9 @@ class Connection:
             await self.send({"type": "error", "code": "invalid_request", "message": "frames must be JSON objects"})
             return
         if kind == "typing":
-            if self.session_id:
+            now = asyncio.get_running_loop().time()
+            if self.session_id and now - self._typing_at >= TYPING_EVERY_SECONDS:
+                self._typing_at = now  # a burst of keystrokes is one stored event, not a row each
                 await run_in_threadpool(self.services.events.publish, self.session_id, "typing", {"from": "shopper"})
             return
         if kind != "message":
@@ -128,6 +147,10 @@ async def chat_ws(ws: WebSocket) -> None:
             await conn.handle(await ws.receive_text())
     except WebSocketDisconnect:
         pass
+    except Exception:  # never drop the socket without a close frame
+        log.exception("websocket error")
+        with contextlib.suppress(Exception):
+            await ws.close(code=1011)
     finally:
         pump.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -140,7 +163,10 @@ async def session_events(request: Request, session_id: str, after: int = Query(d
     services = request.app.state.services
     if services.conversations.get_session(session_id) is None:
         raise ApiError(404, "not_found", "session not found")
-    last = int(request.headers.get("last-event-id") or after)
+    header = request.headers.get("last-event-id")
+    last = event_id(header) if header else after
+    if last is None:
+        raise ApiError(400, "bad_request", "Last-Event-ID must be an event id (digits)")
 
     async def stream() -> AsyncIterator[str]:
         nonlocal last

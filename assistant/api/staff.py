@@ -82,7 +82,7 @@ def _decide(rma_id: str, approve: bool, staff: str, services: Any) -> dict[str, 
     except KeyError:
         raise ApiError(404, "not_found", f"return {rma_id} not found") from None
     except ReturnStateError as exc:
-        raise ApiError(409, "conflict", str(exc)) from None
+        raise ApiError(409, "conflict", str(exc), current=_summary(exc.row) if exc.row else None) from None
     out = _summary(row)
     if row["status"] == "approved" and row["return_required"]:
         out["label_url"] = services.returns.label_url(rma_id)
@@ -100,12 +100,12 @@ def reject(rma_id: str, body: StaffIn, services: ServicesDep) -> dict[str, Any]:
 
 
 @public.get("/returns/{rma_id}/label.pdf", response_class=Response)
-def label(rma_id: str, services: ServicesDep, sig: str = Query(default="")) -> Response:
-    """The printable label; the link in the chat reply carries a signature, so only that shopper has it."""
-    import hmac
-
-    if not hmac.compare_digest(sig, services.returns.label_signature(rma_id)):
-        raise ApiError(404, "not_found", "label not found")
+def label(rma_id: str, services: ServicesDep, sig: str = Query(default="", max_length=64),
+          exp: int = Query(default=0, ge=0, le=2**40)) -> Response:
+    """The printable label; the link in the chat reply carries a signature and an expiry, so only that shopper has
+    it, and only for the policy's label_link_days."""
+    if not services.returns.label_link_valid(rma_id, exp, sig):
+        raise ApiError(404, "not_found", "label not found (the link is wrong or has expired)")
     row = services.returns.get(rma_id)
     if row is None or row["status"] != "approved" or not row["return_required"]:
         raise ApiError(404, "not_found", "label not found (the return is not approved or needs no shipping)")

@@ -30,6 +30,7 @@ def serve(
     """Start the HTTP server (API, widget, Slack events)."""
     import uvicorn
 
+    from assistant.api import live
     from assistant.api.app import create_app
     from assistant.policy.config import PolicyError
 
@@ -51,7 +52,12 @@ def serve(
             app_ = create_app(services=services)
         except EngineUnavailable as exc:
             raise CliError(str(exc)) from None
-        uvicorn.run(app_, host=host or services.settings.host, port=port or services.settings.port)
+        trusted = services.settings.trusted_proxies
+        # Forwarded headers only from configured proxies: otherwise any client (or a pass-through proxy on this
+        # host) could pick the address that rate limits and verification lockouts count against.
+        uvicorn.run(app_, host=host or services.settings.host, port=port or services.settings.port,
+                    proxy_headers=bool(trusted), forwarded_allow_ips=trusted or None, server_header=False,
+                    ws_max_size=live.MAX_FRAME_CHARS * 4)
 
 
 def main() -> None:

@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import yaml
-from sqlalchemy import insert, select, update
+from sqlalchemy import and_, insert, or_, select, update
 
 from assistant import i18n
 from assistant.policy.config import BusinessHours
@@ -66,7 +66,7 @@ class HandoffService:
         return dict(row) if row else None
 
     def create(self, ctx: ToolContext, reason: str, *, shopper_words: str, order_id: str | None = None,
-               return_draft: dict[str, Any] | None = None) -> dict[str, Any]:
+               return_draft: dict[str, Any] | None = None, security: dict[str, Any] | None = None) -> dict[str, Any]:
         """One handoff per conversation at a time: a second trigger joins the open one."""
         if reason not in reasons():
             raise HandoffError(f"unknown handoff reason {reason!r}")
@@ -74,6 +74,8 @@ class HandoffService:
         if existing:
             return self.public(existing, ctx.language)
         packet = self.packet(ctx, reason, shopper_words, order_id or ctx.state.current_order_id, return_draft)
+        if security:
+            packet["security"] = security  # an attack on an order's verification: what was tried, what is locked
         now = self.services.clock.now()
         row = {
             "id": "hf_" + secrets.token_hex(6), "session_id": ctx.session_id, "reason": reason,
@@ -162,12 +164,16 @@ class HandoffService:
         return row
 
     def claim(self, handoff_id: str, staff: str) -> dict[str, Any]:
+        """Claim an open handoff. Conditional on its state, so two staff claiming at once: one wins, the other gets
+        HandoffError naming the winner."""
         row = self._require(handoff_id)
-        if row["state"] == "resolved":
-            raise HandoffError("handoff is already resolved")
-        if row["state"] == "claimed" and row["claimed_by"] != staff:
+        c = t.handoffs.c
+        claimable = or_(c.state == "open", and_(c.state == "claimed", c.claimed_by == staff))
+        if not self._set(handoff_id, claimable, state="claimed", claimed_by=staff):
+            row = self._require(handoff_id)
+            if row["state"] == "resolved":
+                raise HandoffError("handoff is already resolved")
             raise HandoffError(f"already claimed by {row['claimed_by']}")
-        self._set(handoff_id, state="claimed", claimed_by=staff)
         self.services.events.publish(row["session_id"], "handoff", {"id": handoff_id, "state": "claimed",
                                                                     "agent": staff})
         return self._require(handoff_id)
@@ -179,7 +185,7 @@ class HandoffService:
         if not text.strip():
             raise HandoffError("reply text is empty")
         if row["state"] == "open":
-            self._set(handoff_id, state="claimed", claimed_by=staff)
+            self._set(handoff_id, t.handoffs.c.state == "open", state="claimed", claimed_by=staff)
         msg = self.services.conversations.add_message(row["session_id"], "staff", text.strip(),
                                                       language=row["language"], meta={"author": staff,
                                                                                       "handoff_id": handoff_id})
@@ -188,9 +194,10 @@ class HandoffService:
 
     def resolve(self, handoff_id: str, staff: str) -> dict[str, Any]:
         row = self._require(handoff_id)
-        if row["state"] != "resolved":
-            now = self.services.clock.now()
-            self._set(handoff_id, state="resolved", resolved_at=now, claimed_by=row["claimed_by"] or staff)
+        now = self.services.clock.now()
+        # Conditional: of two resolves at once only one tells the shopper and reopens the bot.
+        if self._set(handoff_id, t.handoffs.c.state != "resolved", state="resolved", resolved_at=now,
+                     claimed_by=row["claimed_by"] or staff):
             conv = self.services.conversations
             session = conv.get_session(row["session_id"])
             if session is not None:
@@ -205,8 +212,12 @@ class HandoffService:
                 self.services.events.publish(session.id, "message", msg.as_json())
         return self._require(handoff_id)
 
-    def _set(self, handoff_id: str, **values: Any) -> None:
+    def _set(self, handoff_id: str, condition: Any, **values: Any) -> bool:
+        """Update the handoff where `condition` holds; True when this call changed it."""
         with self.engine.begin() as conn:
-            conn.execute(update(t.handoffs).where(t.handoffs.c.id == handoff_id)
-                         .values(updated_at=self.services.clock.now(), **values))
-        self.services.handoff_changed(handoff_id, f"{values.get('state', 'update')}:{values.get('claimed_by', '')}")
+            done = conn.execute(update(t.handoffs).where(t.handoffs.c.id == handoff_id).where(condition)
+                                .values(updated_at=self.services.clock.now(), **values)).rowcount == 1
+        if done:
+            self.services.handoff_changed(handoff_id,
+                                          f"{values.get('state', 'update')}:{values.get('claimed_by', '')}")
+        return done

@@ -51,6 +51,7 @@ class ReturnsPolicy(_Strict):
     cash_refund_options: list[str]
     return_fee_usd: ReturnFees
     hubs: dict[str, Hub] = Field(default_factory=dict)
+    label_link_days: int = Field(default=30, ge=1, description="How long a signed return-label link works.")
 
 
 class ExchangePolicy(_Strict):
@@ -75,6 +76,24 @@ class HandoffPolicy(_Strict):
     expected_wait_minutes: int = 15
 
 
+STRONG_FACTOR_DEFAULT: tuple[OfferableAction, ...] = ("change_address",)
+
+
+class VerificationPolicy(_Strict):
+    """Guest verification (order number + the order's email or postal code). Failures are counted per order, per
+    customer and per client address across sessions; reaching a limit locks that key, for longer each time."""
+
+    max_failures_per_order: int = Field(default=3, ge=1)
+    max_failures_per_customer: int = Field(default=5, ge=1)
+    max_failures_per_client: int = Field(default=10, ge=1)
+    lockout_minutes: int = Field(default=15, ge=1, description="First lockout; each further one doubles it.")
+    max_lockout_hours: int = Field(default=24, ge=1)
+    forget_after_hours: int = Field(default=24, ge=1, description="Failures older than this no longer count.")
+    # A postal code is printed on every parcel: actions that redirect goods need the order's email (or a
+    # storefront customer token).
+    strong_factor_actions: list[OfferableAction] = Field(default_factory=lambda: list(STRONG_FACTOR_DEFAULT))
+
+
 class Policy(_Strict):
     store: StoreInfo
     fx_to_usd: dict[str, float]
@@ -84,6 +103,7 @@ class Policy(_Strict):
     address_change: StatusRule
     refund_timing_business_days: dict[str, str] = Field(default_factory=dict)
     handoff: HandoffPolicy
+    verification: VerificationPolicy = Field(default_factory=VerificationPolicy)
     # Which help-centre card states the rule behind a decision (reason code or topic -> KB card id). A decision's
     # citation is then the card that says it, not whatever a search finds; missing cards fall back to a search.
     sources: dict[str, str] = Field(default_factory=dict)

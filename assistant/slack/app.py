@@ -6,9 +6,11 @@ PORTSIDE_SLACK_APP_TOKEN is set.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from typing import Any
+from urllib.parse import parse_qs
 
 from slack_bolt import Ack, App, Respond, Say
 from slack_sdk import WebClient
@@ -20,6 +22,7 @@ from assistant.returns.decisions import decide_return
 from assistant.returns.service import ReturnStateError
 from assistant.runtime import Services
 from assistant.slack import ops
+from assistant.slack.blocks import esc
 from assistant.slack.delivery import POST, THREAD, UPDATE, SlackDelivery, make_client
 from assistant.storage import schema as t
 
@@ -47,6 +50,22 @@ def install(services: Services, client: WebClient | None = None) -> tuple[App, S
     return app, delivery
 
 
+def slack_body_problem(raw: bytes, content_type: str) -> str | None:
+    """Why a body can't be a Slack request (events are JSON; actions and commands are form-encoded, actions with a
+    JSON `payload`), or None."""
+    try:
+        text = raw.decode("utf-8")
+        if "json" in content_type:
+            if not isinstance(json.loads(text), dict):
+                return "a JSON object was expected"
+        elif "payload" in (form := parse_qs(text)):
+            if not isinstance(json.loads(form["payload"][0]), dict):
+                return "payload must be a JSON object"
+    except (UnicodeDecodeError, ValueError):
+        return "body is not a valid Slack request (malformed JSON or encoding)"
+    return None
+
+
 def _user_name(client: WebClient, user_id: str) -> str:
     try:
         info = client.users_info(user=user_id)
@@ -65,9 +84,10 @@ def register(app: App, services: Services, delivery: SlackDelivery) -> None:
         try:
             fn(handoff_id, staff)
         except KeyError:
-            respond(text=f"Handoff {handoff_id} no longer exists.", response_type="ephemeral", replace_original=False)
+            respond(text=f"Handoff {esc(handoff_id)} no longer exists.", response_type="ephemeral",
+                    replace_original=False)
         except (HandoffError, ReturnStateError) as exc:
-            respond(text=f":warning: {exc}", response_type="ephemeral", replace_original=False)
+            respond(text=f":warning: {esc(exc)}", response_type="ephemeral", replace_original=False)
 
     def send_suggested(handoff_id: str, staff: str) -> None:
         row = services.handoffs.get(handoff_id)
@@ -112,7 +132,7 @@ def register(app: App, services: Services, delivery: SlackDelivery) -> None:
         try:
             services.handoffs.reply(handoff_id, _user_name(client, event["user"]), text)
         except HandoffError as exc:
-            client.chat_postEphemeral(channel=event["channel"], user=event["user"], text=f":warning: {exc}")
+            client.chat_postEphemeral(channel=event["channel"], user=event["user"], text=f":warning: {esc(exc)}")
 
     @app.command("/portside")
     def slash(ack: Ack, command: dict[str, Any]) -> None:

@@ -8,6 +8,16 @@ PRIORITY_EMOJI = {"urgent": ":rotating_light:", "high": ":large_orange_circle:",
 STATE_TEXT = {"open": "Open", "claimed": "Claimed", "resolved": "Resolved"}
 
 
+def esc(value: object) -> str:
+    """Text from shoppers or the store, made inert for Slack: `<!channel>`, `<@U…>` and `<https://…|label>` in a
+    shopper's message must not ping the channel or disguise a link (Slack's documented escaping of &, <, >)."""
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def quote(text: str) -> str:
+    return "\n".join(f">{esc(line)}" for line in text.splitlines() or [""])
+
+
 def _text(text: str, limit: int = 2900) -> dict[str, Any]:
     return {"type": "mrkdwn", "text": text if len(text) <= limit else text[: limit - 1] + "…"}
 
@@ -15,45 +25,52 @@ def _text(text: str, limit: int = 2900) -> dict[str, Any]:
 def order_lines(order: dict[str, Any] | None) -> str:
     if not order:
         return "_No order in this conversation._"
-    items = ", ".join(f"{i['quantity']}× {i['name']} ({i['unit_price']:.2f})" for i in order["items"])
-    ships = "\n".join(f"• {s['carrier']} `{s['tracking_number']}`: {s['status']}"
-                      + (f" (ETA {s['estimated_delivery']})" if s.get("estimated_delivery") else "")
+    items = ", ".join(f"{i['quantity']}× {esc(i['name'])} ({i['unit_price']:.2f})" for i in order["items"])
+    ships = "\n".join(f"• {esc(s['carrier'])} `{esc(s['tracking_number'])}`: {esc(s['status'])}"
+                      + (f" (ETA {esc(s['estimated_delivery'])})" if s.get("estimated_delivery") else "")
                       for s in order.get("shipments", []))
     duties = order.get("duties") or {}
-    duty = f"\nDuties: {duties['amount']:.2f} {duties['currency']} ({duties['status']})" if duties else ""
-    return (f"*Order {order['id']}*: {order['status']} · {order['total']:.2f} {order['currency']} · "
-            f"{order['payment_method']}\n{items}\n{ships or '• not shipped yet'}{duty}")
+    duty = f"\nDuties: {duties['amount']:.2f} {esc(duties['currency'])} ({esc(duties['status'])})" if duties else ""
+    return (f"*Order {esc(order['id'])}*: {esc(order['status'])} · {order['total']:.2f} {esc(order['currency'])} · "
+            f"{esc(order['payment_method'])}\n{items}\n{ships or '• not shipped yet'}{duty}")
 
 
 def handoff_blocks(row: dict[str, Any], return_status: str | None = None) -> list[dict[str, Any]]:
     p = row["packet"]
     customer = p.get("customer") or {}
     verified = p["verification"]
-    who = (f"{customer.get('name')} · {customer.get('email')} · {customer.get('country')}" if customer
-           else "Guest (not verified)")
+    who = (f"{esc(customer.get('name'))} · {esc(customer.get('email'))} · {esc(customer.get('country'))}"
+           if customer else "Guest (not verified)")
     state = STATE_TEXT.get(row["state"], row["state"])
     if row.get("claimed_by"):
-        state += f" by {row['claimed_by']}"
+        state += f" by {esc(row['claimed_by'])}"
     header = f"{PRIORITY_EMOJI.get(row['priority'], '')} *{row['priority'].upper()}* · {row['reason']} · {state}"
     blocks: list[dict[str, Any]] = [
         {"type": "section", "text": _text(header)},
         {"type": "section", "fields": [
-            _text(f"*Language*\n{p['language']}"),
-            _text(f"*Country*\n{customer.get('country', '—')}"),
+            _text(f"*Language*\n{esc(p['language'])}"),
+            _text(f"*Country*\n{esc(customer.get('country', '—'))}"),
             _text(f"*Verified*\n{'yes (' + str(verified['method']) + ')' if verified['verified'] else 'no'}"),
             _text(f"*Shopper*\n{who}"),
         ]},
-        {"type": "section", "text": _text(f"*Summary*\n{p['summary']}")},
-        {"type": "section", "text": _text(f"*Shopper's words*\n>{p['shopper_words']}")},
+        {"type": "section", "text": _text(f"*Summary*\n{esc(p['summary'])}")},
+        {"type": "section", "text": _text(f"*Shopper's words*\n{quote(p['shopper_words'])}")},
         {"type": "section", "text": _text(order_lines(p.get("order")))},
     ]
+    security = p.get("security")
+    if security:
+        failures = ", ".join(f"{esc(k)}: {n}" for k, n in (security.get("failures") or {}).items())
+        blocks.append({"type": "section", "text": _text(
+            f":lock: *Verification attack?* order ref `{esc(security.get('order_ref'))}` · failures {failures}"
+            f" · locked until {esc(security.get('locked_until') or '—')}")})
     draft = p.get("return_draft")
     if draft:
         status = return_status or draft.get("status")
         blocks.append({"type": "section", "text": _text(
-            f"*Return {draft.get('rma_id')}*: {status} · refund {draft.get('refund_amount')} {draft.get('currency')}"
-            f" · items {', '.join(i['sku'] for i in draft.get('items', []))}")})
-    blocks.append({"type": "section", "text": _text(f"*Suggested reply ({p['language']})*\n{p['suggested_reply']}")})
+            f"*Return {esc(draft.get('rma_id'))}*: {esc(status)} · refund {esc(draft.get('refund_amount'))} "
+            f"{esc(draft.get('currency'))} · items {esc(', '.join(i['sku'] for i in draft.get('items', [])))}")})
+    blocks.append({"type": "section",
+                   "text": _text(f"*Suggested reply ({esc(p['language'])})*\n{esc(p['suggested_reply'])}")})
     if row["state"] != "resolved":
         buttons = []
         if row["state"] == "open":
@@ -77,4 +94,4 @@ def _button(text: str, action_id: str, value: str, style: str | None = None) -> 
 
 
 def fallback_text(row: dict[str, Any]) -> str:
-    return f"[{row['priority']}] handoff {row['id']}: {row['reason']} — {row['packet']['summary'][:200]}"
+    return f"[{row['priority']}] handoff {row['id']}: {row['reason']} — {esc(row['packet']['summary'][:200])}"

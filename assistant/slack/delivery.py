@@ -9,7 +9,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import Connection, insert, select
 
 from assistant.runtime import Services
-from assistant.slack.blocks import fallback_text, handoff_blocks
+from assistant.slack.blocks import esc, fallback_text, handoff_blocks
 from assistant.storage import schema as t
 from assistant.storage.outbox import RetryLater, enqueue
 
@@ -65,7 +65,7 @@ class SlackDelivery:
         if where is None:
             raise RetryLater(2, "handoff not posted yet")
         self._call(self.client.chat_postMessage, channel=where[0], thread_ts=where[1],
-                   text=f":speech_balloon: Shopper: {payload['text']}")
+                   text=f":speech_balloon: Shopper: {esc(payload['text'])}")
 
     # -- helpers -------------------------------------------------------------------------------
     def posted(self, handoff_id: str) -> tuple[str, str] | None:

@@ -11,7 +11,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from assistant.runtime import Services
-from assistant.slack.blocks import order_lines
+from assistant.slack.blocks import esc, order_lines
 from assistant.storage import schema as t
 
 HELP = ("Usage: `/portside order <id>` · `track <number>` · `customer <email>` · `kb <question>` · `handoffs` · "
@@ -31,29 +31,31 @@ def order(services: Services, arg: str) -> str:
         return "Usage: `order <id>`"
     found = services.store.get_order(arg.lstrip("#").upper()) or services.store.get_order(arg.lstrip("#"))
     if found is None:
-        return f"No order `{arg}`."
+        return f"No order `{esc(arg)}`."
     customer = services.store.get_customer(found.customer_id)
-    who = f"{customer.name} <{customer.email}> ({customer.country})" if customer else found.customer_id
+    who = (f"{esc(customer.name)} &lt;{esc(customer.email)}&gt; ({esc(customer.country)})" if customer
+           else esc(found.customer_id))
     return f"{order_lines(found.model_dump(mode='json'))}\nCustomer: {who}"
 
 
 def track(services: Services, arg: str) -> str:
     found = services.store.find_shipment(arg.upper()) if arg else None
     if found is None:
-        return f"No shipment `{arg}`." if arg else "Usage: `track <number>`"
+        return f"No shipment `{esc(arg)}`." if arg else "Usage: `track <number>`"
     o, s = found
     last = s.latest_event
-    event = f"{last.at:%Y-%m-%d %H:%M} {last.status} {last.location or ''} {last.description or ''}" if last else "—"
-    return f"`{s.tracking_number}` ({s.carrier}) for order {o.id}: *{s.status}*\nLatest: {event}"
+    event = (esc(f"{last.at:%Y-%m-%d %H:%M} {last.status} {last.location or ''} {last.description or ''}") if last
+             else "—")
+    return f"`{esc(s.tracking_number)}` ({esc(s.carrier)}) for order {esc(o.id)}: *{esc(s.status)}*\nLatest: {event}"
 
 
 def customer(services: Services, arg: str) -> str:
     c = services.store.customer_by_email(arg) if arg else None
     if c is None:
-        return f"No customer `{arg}`." if arg else "Usage: `customer <email>`"
+        return f"No customer `{esc(arg)}`." if arg else "Usage: `customer <email>`"
     orders = services.store.orders_for_customer(c.id)
-    lines = [f"*{c.name}* <{c.email}> · {c.country} · {c.language} · {len(orders)} orders"]
-    lines += [f"• {o.id} {o.placed_at:%Y-%m-%d} {o.status} {o.total:.2f} {o.currency}" for o in orders[:10]]
+    lines = [f"*{esc(c.name)}* &lt;{esc(c.email)}&gt; · {esc(c.country)} · {esc(c.language)} · {len(orders)} orders"]
+    lines += [esc(f"• {o.id} {o.placed_at:%Y-%m-%d} {o.status} {o.total:.2f} {o.currency}") for o in orders[:10]]
     return "\n".join(lines)
 
 
@@ -63,7 +65,8 @@ def kb(services: Services, arg: str) -> str:
     hits = services.kb.search(arg, k=3, lang="en")
     if not hits:
         return "Nothing in the knowledge base."
-    return "\n".join(f"• *{h.title}* ({h.heading}) <{h.url}|{h.doc_id}>\n  {h.citation.snippet}" for h in hits)
+    return "\n".join(f"• *{esc(h.title)}* ({esc(h.heading)}) <{h.url}|{esc(h.doc_id)}>\n  {esc(h.citation.snippet)}"
+                     for h in hits)
 
 
 def handoffs(services: Services, arg: str) -> str:
@@ -71,7 +74,8 @@ def handoffs(services: Services, arg: str) -> str:
     if not rows:
         return "No open handoffs. :tada:"
     return "\n".join(f"• `{r['id']}` {r['created_at']:%m-%d %H:%M} {r['priority']} {r['reason']} ({r['state']}"
-                     f"{' by ' + r['claimed_by'] if r['claimed_by'] else ''}) {r['summary'][:90]}" for r in rows)
+                     f"{' by ' + esc(r['claimed_by']) if r['claimed_by'] else ''}) {esc(r['summary'][:90])}"
+                     for r in rows)
 
 
 def stats(services: Services, arg: str) -> str:
@@ -97,13 +101,13 @@ def stats(services: Services, arg: str) -> str:
     reasons = Counter(h[2] for h in handed)
     returns = services.returns.reason_stats(since)[:5]
     lines = [
-        f"*Stats ({period})*",
+        f"*Stats ({esc(period)})*",
         f"Conversations: {len(ids)} · containment: {contained / len(ids):.0%}" if ids else "Conversations: 0",
         "Handoffs by reason: " + (", ".join(f"{r} {n}" for r, n in reasons.most_common()) or "none"),
         f"Median first response: {statistics.median(waits):.0f} min" if waits else "Median first response: —",
         f"CSAT: {statistics.fmean(csat):.1f}/5 ({len(csat)} ratings)" if csat else "CSAT: —",
-        "Top return reasons: " + (", ".join(f"{r['reason']} · {r['sku']} · {r['country']} ({r['count']})"
-                                            for r in returns) or "none"),
+        "Top return reasons: " + (esc(", ".join(f"{r['reason']} · {r['sku']} · {r['country']} ({r['count']})"
+                                                for r in returns)) or "none"),
     ]
     return "\n".join(lines)
 

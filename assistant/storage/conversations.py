@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Engine, insert, select, update
 
 from assistant.clock import Clock
+from assistant.guard import redact
 from assistant.state import DialogueState
 from assistant.storage import schema as t
 
@@ -45,6 +46,10 @@ class Session:
     status: str
     state: DialogueState
     csat: int | None = None
+
+
+def redacted(text: str) -> str:
+    return redact(text)[0]
 
 
 def new_session_id() -> str:
@@ -96,12 +101,13 @@ class ConversationStore:
     def set_csat(self, session_id: str, score: int, comment: str | None) -> None:
         with self.engine.begin() as conn:
             conn.execute(update(t.sessions).where(t.sessions.c.id == session_id).values(
-                csat=score, csat_comment=comment, updated_at=self.clock.now()))
+                csat=score, csat_comment=redacted(comment) if comment else comment, updated_at=self.clock.now()))
 
     def add_message(self, session_id: str, role: str, text: str, *, language: str | None = None,
                     intent: str | None = None, confidence: float | None = None,
                     meta: dict[str, Any] | None = None) -> Message:
         now = self.clock.now()
+        text = redacted(text)  # whoever wrote it (shopper, staff in Slack, a template): no card or secret is stored
         with self.engine.begin() as conn:
             result = conn.execute(insert(t.messages).values(
                 session_id=session_id, role=role, text=text, language=language, intent=intent,

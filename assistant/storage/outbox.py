@@ -11,11 +11,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from assistant.clock import Clock
 from assistant.storage import schema as t
+from assistant.storage.upsert import insert_ignore
 
 log = logging.getLogger("portside.outbox")
 MAX_BACKOFF = timedelta(minutes=10)
@@ -33,15 +32,7 @@ def enqueue(conn: Connection, topic: str, dedupe_key: str, payload: dict[str, An
     """Add a notification inside the caller's transaction; a duplicate key is silently ignored."""
     values = {"topic": topic, "dedupe_key": dedupe_key, "payload": payload, "attempts": 0, "next_attempt_at": now,
               "created_at": now}
-    dialect = conn.engine.dialect.name
-    if dialect == "sqlite":
-        conn.execute(sqlite_insert(t.outbox).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"]))
-    elif dialect == "postgresql":
-        conn.execute(pg_insert(t.outbox).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"]))
-    else:
-        exists = conn.scalar(select(t.outbox.c.id).where(t.outbox.c.dedupe_key == dedupe_key))
-        if exists is None:
-            conn.execute(t.outbox.insert().values(**values))
+    insert_ignore(conn, t.outbox, values, ["dedupe_key"])
 
 
 class Outbox:

@@ -99,6 +99,29 @@ returns = Table(
     Column("updated_at", UTCDateTime(), nullable=False),
 )
 
+# One row per unit of an order line that a return or exchange holds: the primary key makes two confirmations of the
+# same item (any session, any channel, any server) unable to both hold it. A rejected return releases its units.
+return_units = Table(
+    "return_units",
+    metadata,
+    Column("order_id", String(64), primary_key=True),
+    Column("sku", String(64), primary_key=True),
+    Column("unit", Integer, primary_key=True),  # 1..quantity ordered
+    Column("rma_id", String(40), nullable=False, index=True),
+)
+
+# Failed guest verifications, counted across sessions per order, per customer and per client address, with a
+# lockout that grows each time a key is locked again (assistant/verification/lockout.py).
+verify_failures = Table(
+    "verify_failures",
+    metadata,
+    Column("key", String(200), primary_key=True),  # order:<id or ref> | customer:<id> | client:<address>
+    Column("failures", Integer, nullable=False),  # since the last lockout, within the policy's window
+    Column("level", Integer, nullable=False),  # lockouts so far; the next one lasts lockout_minutes * 2**level
+    Column("last_at", UTCDateTime(), nullable=False),
+    Column("locked_until", UTCDateTime()),
+)
+
 events = Table(
     "events",
     metadata,

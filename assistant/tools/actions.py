@@ -8,10 +8,10 @@ from dataclasses import replace
 from typing import Any
 
 from assistant.policy import rules
-from assistant.returns.service import Draft
+from assistant.returns.service import Draft, ItemsAlreadyReturned
 from assistant.state import Pending
 from assistant.tools.context import ToolContext
-from assistant.tools.orders import lookup_order
+from assistant.tools.orders import lookup_order, needs_email
 from assistant.tools.registry import tool
 from connectors.models import Address, Order
 
@@ -40,13 +40,16 @@ def propose_return(ctx: ToolContext, order_id: str, skus: list[str], reason: str
     if unknown or not skus:
         raise ActionError(f"items not in order {order.id}: {', '.join(unknown) or 'none given'}")
     products = ctx.services.store.get_products(skus)
-    lines = [(s, next(i.quantity for i in order.items if i.sku == s)) for s in skus]
+    ordered = ordered_units(order)
+    remaining = ctx.services.returns.remaining(order.id, ordered)
+    # Units another return already holds are not offered again; a partly returned line offers what is left.
+    lines = [(s, remaining[s] or ordered[s]) for s in skus]
     decision = rules.evaluate_return(ctx.services.policy, order, lines, products, reason, ctx.now)
-    already = ctx.services.returns.returned_skus(order.id) & set(skus)
-    draft_existing = ctx.services.returns.by_key(_draft(ctx, order, lines, reason, decision).idem_key())
-    if already and draft_existing is None:
-        decision = rules.ReturnDecision(False, "already_requested", 0.0, order.currency, 0.0, True, False, None,
-                                        None, decision.refund_method, False, decision.items)
+    if any(remaining[s] == 0 for s in skus):
+        same = ctx.services.returns.by_key(_draft(ctx, order, lines, reason, decision).idem_key())
+        if same is None:  # this session's own confirmed return is shown again as it is; anything else is taken
+            decision = rules.ReturnDecision(False, "already_requested", 0.0, order.currency, 0.0, True, False, None,
+                                            None, decision.refund_method, False, decision.items)
     action = return_action(None, order.id, lines, decision, status=None)
     ctx.remember(*[decision.refund_amount, decision.fee, decision.currency])
     if decision.eligible:
@@ -55,6 +58,13 @@ def propose_return(ctx: ToolContext, order_id: str, skus: list[str], reason: str
     else:
         ctx.record(action)
     return decision
+
+
+def ordered_units(order: Order) -> dict[str, int]:
+    units: dict[str, int] = {}
+    for item in order.items:
+        units[item.sku] = units.get(item.sku, 0) + item.quantity
+    return units
 
 
 def _draft(ctx: ToolContext, order: Order, lines: list[tuple[str, int]], reason: str,
@@ -112,6 +122,8 @@ def propose_cancel(ctx: ToolContext, order_id: str) -> bool:
 def propose_address_change(ctx: ToolContext, order_id: str, line1: str, city: str, postal_code: str) -> bool:
     """Check whether the delivery address of an order can still be changed (before shipping), to the given street,
     city and postal code in the same country. If so, waits for the shopper's yes."""
+    if needs_email(ctx, "change_address"):
+        raise ActionError("changing the delivery address needs the order's email address, not only the postal code")
     order = _order(ctx, order_id)
     allowed = rules.can_change_address(ctx.services.policy, order)
     if allowed:
@@ -141,7 +153,10 @@ def commit_pending(ctx: ToolContext) -> dict[str, Any]:
         draft = _draft(ctx, order, lines, data["reason"], decision)
         if data.get("bank_transfer") and decision.refund_method == "store_credit":
             draft = replace(draft, refund_method="bank_transfer", status="awaiting_approval")
-        row, created = ctx.services.returns.create(draft)
+        try:
+            row, created = ctx.services.returns.create(draft, ordered_units(order))
+        except ItemsAlreadyReturned as taken:  # another session or channel confirmed these items first
+            row, created = taken.holder, False
         action = return_action(row["rma_id"], order.id, lines, decision, row["status"])
         action["created"] = created
         action["refund_method"] = row["refund_method"]
@@ -164,7 +179,12 @@ def commit_pending(ctx: ToolContext) -> dict[str, Any]:
             action = {"type": "exchange_draft", "rma_id": None, "order_id": order.id, "eligible": False,
                       "reason_code": exchange.reason_code}
         else:
-            row, created = ctx.services.returns.create(draft)
+            try:
+                row, created = ctx.services.returns.create(draft, ordered_units(order))
+            except ItemsAlreadyReturned:
+                ctx.record(action := {"type": "exchange_draft", "rma_id": None, "order_id": order.id,
+                                      "eligible": False, "reason_code": "already_requested"})
+                return action
             action = {"type": "exchange_draft", "rma_id": row["rma_id"], "order_id": order.id, "sku": data["sku"],
                       "target_sku": data["target_sku"], "eligible": True, "reason_code": "eligible",
                       "fee": row["fee"], "status": row["status"], "created": created}

@@ -26,6 +26,7 @@ class ToolContext:
     facts: list[str] = field(default_factory=list)  # values tools returned this turn (grounding check)
     handoff: dict[str, Any] | None = None
     message: str = ""  # the shopper's (redacted) message this turn
+    client: str | None = None  # the shopper's network address: verification failures count against it too
     # KB searches of this turn: routing asks whether the help centre is sure of an answer, then the handler
     # answers from the same hits without searching again.
     kb_hits: dict[tuple[Any, ...], list[Hit]] = field(default_factory=dict)

@@ -4,12 +4,13 @@ like one that does not exist."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from assistant.identity import MAX_VERIFY_ATTEMPTS, matches_order
-from assistant.nlu.slots import EMAIL
+from assistant.identity import MAX_VERIFY_ATTEMPTS, Attempt, attempt_from, matches_order
 from assistant.tools.context import ToolContext
 from assistant.tools.registry import tool
+from assistant.verification.lockout import Keys
 from connectors.models import Order, Shipment
 
 
@@ -18,6 +19,10 @@ class VerifyOutcome:
     verified: bool
     locked: bool
     attempts_left: int
+    ambiguous: bool = False  # several emails or postal codes in one attempt: send one
+    locked_until: datetime | None = None  # the order, its customer or this client is locked until then
+    newly_locked: bool = False  # this attempt locked it (staff are told once, not on every later attempt)
+    security: dict[str, Any] | None = None  # what staff see about an attack: failures per key, lockout end
 
 
 def resolve_order_ref(ctx: ToolContext, ref: str, within: list[Order] | None = None) -> Order | None:
@@ -40,31 +45,82 @@ def resolve_order_ref(ctx: ToolContext, ref: str, within: list[Order] | None = N
     return store.get_order(found[0]) if len(found) == 1 else None
 
 
+def lockout_keys(ctx: ToolContext, ref: str, order: Order | None) -> Keys:
+    return Keys(order=order.id if order else ref.strip().lstrip("#").upper(),
+                customer=order.customer_id if order else None, client=ctx.client)
+
+
 @tool()
 def verify_identity(ctx: ToolContext, order_id: str, email: str | None = None,
                     postal_code: str | None = None, message: str = "") -> VerifyOutcome:
-    """Verify the shopper by an order number plus the email address or postal code used for that order.
-
-    Three failed attempts lock verification for the session.
-    """
+    """Verify the shopper by an order number plus ONE detail: the email address or the postal code used for that
+    order. Failures count per order, customer and client across chats; limits lock verification for a while."""
     state = ctx.state
     if state.verify_locked:
         return VerifyOutcome(False, True, 0)
     order = resolve_order_ref(ctx, order_id)
+    keys = lockout_keys(ctx, order_id, order)
+    lockout = ctx.services.lockout
+    until = lockout.locked_until(keys)
+    if until is not None:  # refused unchecked: a locked order can't be verified even with the right details
+        ctx.record({"type": "verify", "method": "order", "verified": False, "locked": True})
+        return VerifyOutcome(False, True, 0, locked_until=until)
+    attempt = attempt_from(message, order_id, remembered_email=email, remembered_postal=postal_code)
     customer = ctx.services.store.get_customer(order.customer_id) if order else None
-    emails = [e.lower() for e in ([email] if email else []) + EMAIL.findall(message)]
-    text = " ".join(x for x in (postal_code or "", message) if x)
-    result = matches_order(order, customer, text, emails)
+    result = matches_order(order, customer, attempt)
     if result.ok and order is not None:
-        state.customer_id, state.verified_via = result.customer_id, "order"
+        lockout.succeed(keys)
+        state.customer_id, state.verified_via, state.verify_factor = result.customer_id, "order", result.factor
         state.current_order_id, state.verify_failures = order.id, 0
         state.forget_guest_details()
         ctx.record({"type": "verify", "method": "order", "verified": True})
         return VerifyOutcome(True, False, MAX_VERIFY_ATTEMPTS)
+    failure = lockout.fail(keys)
     state.verify_failures += 1
     state.verify_locked = state.verify_failures >= MAX_VERIFY_ATTEMPTS
     ctx.record({"type": "verify", "method": "order", "verified": False})
-    return VerifyOutcome(False, state.verify_locked, max(0, MAX_VERIFY_ATTEMPTS - state.verify_failures))
+    locked = state.verify_locked or failure.locked_until is not None
+    security = {"order_ref": keys.order, "failures": failure.failures, "locked_keys": failure.newly_locked,
+                "locked_until": failure.locked_until.isoformat() if failure.locked_until else None,
+                "session_failures": state.verify_failures}
+    return VerifyOutcome(False, locked, 0 if locked else max(0, MAX_VERIFY_ATTEMPTS - state.verify_failures),
+                         ambiguous=result.ambiguous, locked_until=failure.locked_until,
+                         newly_locked=bool(failure.newly_locked) or state.verify_locked, security=security)
+
+
+def needs_email(ctx: ToolContext, action: str) -> bool:
+    """Guests verified only by a postal code (printed on every parcel) need the order's email for this action."""
+    state = ctx.state
+    return (action in ctx.services.policy.verification.strong_factor_actions and state.verified_via == "order"
+            and state.verify_factor != "email")
+
+
+@tool()
+def confirm_email(ctx: ToolContext, order_id: str, message: str) -> VerifyOutcome:
+    """Confirm a verified guest's order with ONE email address from the message (the stronger factor some actions
+    need). Failures count like verification failures."""
+    customer_id = ctx.require_verified()
+    order = resolve_order_ref(ctx, order_id, ctx.services.store.orders_for_customer(customer_id))
+    keys = lockout_keys(ctx, order_id, order)
+    lockout = ctx.services.lockout
+    until = lockout.locked_until(keys)
+    if until is not None:
+        return VerifyOutcome(False, True, 0, locked_until=until)
+    found = attempt_from(message, None)
+    attempt = Attempt(found.emails, ())
+    customer = ctx.services.store.get_customer(customer_id)
+    result = matches_order(order, customer, attempt)
+    if result.ok and result.factor == "email":
+        lockout.succeed(keys)
+        ctx.state.verify_factor = "email"
+        ctx.record({"type": "verify", "method": "email", "verified": True})
+        return VerifyOutcome(True, False, MAX_VERIFY_ATTEMPTS)
+    failure = lockout.fail(keys)
+    ctx.state.verify_failures += 1
+    locked = failure.locked_until is not None or ctx.state.verify_failures >= MAX_VERIFY_ATTEMPTS
+    ctx.record({"type": "verify", "method": "email", "verified": False})
+    return VerifyOutcome(False, locked, max(0, MAX_VERIFY_ATTEMPTS - ctx.state.verify_failures),
+                         ambiguous=result.ambiguous, locked_until=failure.locked_until)
 
 
 @tool()

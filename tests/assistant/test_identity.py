@@ -4,7 +4,7 @@ import httpx
 import pytest
 
 from assistant import i18n
-from assistant.identity import InvalidToken, issue_token, matches_order, verify_token
+from assistant.identity import InvalidToken, attempt_from, issue_token, matches_order, verify_token
 from assistant.runtime import Services
 from connectors.demo import SCENARIOS
 from connectors.models import Order
@@ -29,15 +29,23 @@ def test_order_plus_email_or_postal_code(demo_services: Services) -> None:
     order = scenario_order(demo_services, "delivered_recent")
     customer = demo_services.store.get_customer(order.customer_id)
     assert customer is not None
-    assert matches_order(order, customer, "", [customer.email.upper().lower()]).ok
+
+    def check(text: str, email: str | None = None, subject: Order | None = order) -> bool:
+        return matches_order(subject, customer, attempt_from(text, order.id, remembered_email=email)).ok
+
+    assert check("", customer.email.upper())
     postal = order.shipping_address.postal_code or ""
-    assert matches_order(order, customer, f"my postal code is {postal}", []).ok
-    assert not matches_order(order, customer, "", ["someone@else.com"]).ok
-    assert not matches_order(order, customer, "postal 99999", []).ok
-    assert not matches_order(None, customer, "", [customer.email]).ok
+    assert check(f"my postal code is {postal}")
+    assert matches_order(order, customer, attempt_from(f"{postal}", None)).factor == "postal"
+    assert not check("", "someone@else.com")
+    assert not check("postal 99999")
+    assert not check("", customer.email, subject=None)
     # Only a whole token counts: digits inside an order number or a longer number are not a postal code.
-    assert not matches_order(order, customer, f"000{postal}000", []).ok
-    assert matches_order(order, customer, f"邮编{postal}", []).ok  # a code touching Chinese text is a whole token
+    assert not check(f"000{postal}000")
+    assert check(f"邮编{postal}")  # a code touching Chinese text is a whole token
+    assert check(f"{order.id} {postal}")  # the order number itself is no candidate
+    assert not check(f"{postal} 99999")  # two candidates: no attempt at all
+    assert matches_order(order, customer, attempt_from(f"{postal} 99999", None)).ambiguous
 
 
 # ---------------------------------------------------------------- guests: details in any order, over two turns

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import math
+from datetime import datetime
 from typing import Any
 
 from assistant import i18n
 from assistant.engine.base import Turn
 from assistant.engine.responder import Responder
+from assistant.identity import MAX_VERIFY_ATTEMPTS
 from assistant.nlu.slots import without
 from assistant.state import Pending
 from assistant.tools.context import ToolContext
-from assistant.tools.orders import list_my_orders, lookup_order, track_shipment, verify_identity
+from assistant.tools.orders import (
+    confirm_email,
+    list_my_orders,
+    lookup_order,
+    needs_email,
+    track_shipment,
+    verify_identity,
+)
 from connectors.models import Order
 from knowledge.retrieval import Hit
 
@@ -18,9 +28,9 @@ EXAMPLE_ORDER = "BR-000123"  # a shape, not a real order: examples must not poin
 
 
 def escalate(turn: Turn, ctx: ToolContext, r: Responder, reason: str, *, order_id: str | None = None,
-             draft: dict[str, Any] | None = None) -> None:
+             draft: dict[str, Any] | None = None, security: dict[str, Any] | None = None) -> None:
     handoff = ctx.services.handoffs.create(ctx, reason, shopper_words=turn.text, order_id=order_id,
-                                           return_draft=draft)
+                                           return_draft=draft, security=security)
     ctx.handoff = handoff
     ctx.state.pending = None
     r.say("handoff_created", when=handoff["expected"])
@@ -58,11 +68,14 @@ def ensure_verified(turn: Turn, ctx: ToolContext, r: Responder, intent: str, dat
         state.forget_guest_contact()  # tried: never retried on its own
         if outcome.locked:
             state.forget_guest_details()
-            r.say("verify_locked")
-            escalate(turn, ctx, r, "verification_locked")
+            if outcome.newly_locked or state.verify_locked:
+                r.say("verify_locked")  # staff hear of it once, when the lock happens, with what was tried
+                escalate(turn, ctx, r, "verification_locked", security=outcome.security)
+            else:  # locked by earlier attempts (maybe other chats): no new handoff for every try
+                r.say("verify_paused", minutes=minutes_until(ctx, outcome.locked_until))
             return False
         state.guest_order_ref = ref  # "sorry, it's 110111": a corrected email or postal code alone is enough
-        r.say("verify_failed", remaining=outcome.attempts_left)
+        r.say("verify_ambiguous" if outcome.ambiguous else "verify_failed", remaining=outcome.attempts_left)
     elif ref:
         state.guest_order_ref = ref  # remember it, reveal nothing about it
         r.say("ask_verify_contact")
@@ -72,6 +85,38 @@ def ensure_verified(turn: Turn, ctx: ToolContext, r: Responder, intent: str, dat
         r.say("ask_verify")
     state.pending = Pending(intent=intent, step="verify", data=data)
     return False
+
+
+def ensure_strong_factor(turn: Turn, ctx: ToolContext, r: Responder, intent: str, data: dict[str, Any]) -> bool:
+    """True when the session may do `intent`: a guest verified only by a postal code is asked for the order's
+    email first when the policy names the action (verification.strong_factor_actions)."""
+    if not needs_email(ctx, intent):
+        return True
+    state = ctx.state
+    order_id = data.get("order_id") or state.current_order_id
+    if turn.nlu.slots.emails and order_id:
+        outcome = confirm_email(ctx, order_id, turn.text)
+        if outcome.verified:
+            return True
+        if outcome.locked:
+            state.pending = None
+            if outcome.locked_until is None or state.verify_failures >= MAX_VERIFY_ATTEMPTS:
+                r.say("verify_locked")
+                escalate(turn, ctx, r, "verification_locked", security=outcome.security)
+            else:
+                r.say("verify_paused", minutes=minutes_until(ctx, outcome.locked_until))
+            return False
+        r.say("verify_ambiguous" if outcome.ambiguous else "verify_failed", remaining=outcome.attempts_left)
+    else:
+        r.say("verify_need_email")
+    state.pending = Pending(intent=intent, step="verify", data={**data, "order_id": order_id})
+    return False
+
+
+def minutes_until(ctx: ToolContext, when: datetime | None) -> int:
+    if when is None:
+        return 1
+    return max(1, math.ceil((when - ctx.now).total_seconds() / 60))
 
 
 def _has_postal_like(text: str, ref: str) -> bool:

@@ -75,5 +75,7 @@ def exchange_request(turn: Turn, ctx: ToolContext, r: Responder) -> None:
 def _done(ctx: ToolContext, r: Responder, action: dict[str, Any]) -> None:
     if action.get("rma_id"):
         r.say("exchange_created", rma=action["rma_id"])
+    elif action.get("reason_code") == "already_requested":
+        r.say("ineligible.already_requested")
     else:
         r.say("ineligible.exchange_used")

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from assistant import i18n
 from assistant.engine.base import Turn
 from assistant.engine.handlers import handles
-from assistant.engine.handlers.common import ensure_verified, task_order
+from assistant.engine.handlers.common import ensure_strong_factor, ensure_verified, task_order
 from assistant.engine.handlers.returns import confirm_step, task_data
 from assistant.engine.responder import Responder
-from assistant.nlu.slots import POSTAL
+from assistant.nlu.address import parse_address
 from assistant.state import Pending
 from assistant.tools.actions import propose_address_change, propose_cancel
 from assistant.tools.context import ToolContext
@@ -56,21 +55,6 @@ def cancel_order(turn: Turn, ctx: ToolContext, r: Responder) -> None:
     r.say("confirm_prompt")
 
 
-def parse_address(text: str) -> dict[str, str] | None:
-    """'Rua Augusta 500, São Paulo, 01305-000' → street, city, postal code; None when a part is missing."""
-    text = re.sub(r"<[^>]*>", " ", text)  # markup is never part of an address
-    postal = POSTAL.findall(text)
-    if not postal:
-        return None
-    code = postal[-1]
-    rest = [p.strip() for p in re.split(r"[,\n;]", text.replace(code, " ")) if p.strip()]
-    street = next((p for p in rest if re.search(r"\d", p)), None)
-    city = next((p for p in reversed(rest) if p != street and not re.search(r"\d", p)), None)
-    if not street or not city:
-        return None
-    return {"line1": street[:200], "city": city[:100], "postal_code": code}
-
-
 @handles("change_address")
 def change_address(turn: Turn, ctx: ToolContext, r: Responder) -> None:
     data = task_data(ctx, "change_address")
@@ -93,8 +77,11 @@ def change_address(turn: Turn, ctx: ToolContext, r: Responder) -> None:
         ctx.state.pending = None
         r.say("address_not_allowed", order_id=order.id, status=i18n.order_status(r.language, order.status))
         return
+    if not ensure_strong_factor(turn, ctx, r, "change_address", {**data, "order_id": order.id}):
+        return  # asked for the order's email first (the address can be changed, but not on a postal code alone)
     pending = ctx.state.pending
-    address = parse_address(turn.text) if pending and pending.step == "address" else None
+    parsed = parse_address(turn.text) if pending and pending.step == "address" else None
+    address = parsed.as_dict() if parsed else None
     if address is None:
         if pending and pending.step == "address":
             r.say("address_unclear")

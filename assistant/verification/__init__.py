@@ -1,0 +1,1 @@
+"""Guest verification safeguards: one candidate per attempt, failures counted across sessions, growing lockouts."""
