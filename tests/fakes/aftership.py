@@ -21,11 +21,12 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import httpx
+
+from tests.fakes.http import Headers, loopback_server
 
 API_VERSION = "2025-01"
 PREFIX = f"/tracking/{API_VERSION}"
@@ -143,7 +144,7 @@ class FakeAfterShip:
         self._windows: dict[str, list[float]] = {}
         self._tags_sent: dict[str, set[str]] = {}
         self._lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server = loopback_server(self._http)
         self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.url = f"{self.base}{PREFIX}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -224,28 +225,9 @@ class FakeAfterShip:
         return [c for c in self.calls if c.method == method and c.path.endswith(path_suffix)]
 
     # ---- HTTP plumbing -------------------------------------------------------------------------------------
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def _respond(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length) if length else b""
-                status, headers, body = fake.answer(self.command, self.path, dict(self.headers.items()), raw)
-                payload = json.dumps(body).encode()
-                self.send_response(status)
-                for key, value in {**headers, "Content-Type": "application/json"}.items():
-                    self.send_header(key, value)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _respond
-
-        return Handler
+    def _http(self, method: str, target: str, headers: dict[str, str], raw: bytes) -> tuple[int, Headers, bytes]:
+        status, reply_headers, body = self.answer(method, target, headers, raw)
+        return status, {**reply_headers, "Content-Type": "application/json"}, json.dumps(body).encode()
 
     def answer(self, method: str, target: str, headers: dict[str, str], raw: bytes) -> Reply:
         parsed = urlparse(target)

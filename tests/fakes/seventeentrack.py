@@ -17,11 +17,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlparse
 
 import httpx
+
+from tests.fakes.http import Headers, loopback_server
 
 PREFIX = "/track/v2.2/"
 MAX_NUMBERS = 40
@@ -140,7 +141,7 @@ class FakeSeventeenTrack:
         self._delays: list[float] = []
         self._window: list[float] = []
         self._lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server = loopback_server(self._http)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}{PREFIX}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -226,27 +227,9 @@ class FakeSeventeenTrack:
         return [json.loads(body or b"null") for path, _, body in self.calls if path == PREFIX + endpoint]
 
     # ---- HTTP plumbing -------------------------------------------------------------------------------------
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def _respond(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length) if length else b""
-                status, body = fake.answer(self.command, self.path, dict(self.headers.items()), raw)
-                payload = json.dumps(body).encode() if body is not None else b""
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            do_GET = do_POST = do_PUT = do_DELETE = _respond
-
-        return Handler
+    def _http(self, method: str, target: str, headers: dict[str, str], raw: bytes) -> tuple[int, Headers, bytes]:
+        status, body = self.answer(method, target, headers, raw)
+        return status, {"Content-Type": "application/json"}, json.dumps(body).encode() if body is not None else b""
 
     def answer(self, method: str, target: str, headers: dict[str, str], raw: bytes) -> Reply:
         path = urlparse(target).path

@@ -18,7 +18,6 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +32,8 @@ from graphql import (
     get_operation_ast,
     parse,
 )
+
+from tests.fakes.http import loopback_server
 
 from . import webhooks
 from .cost import MAX_QUERY_COST, LeakyBucket, query_cost
@@ -107,7 +108,7 @@ class FakeShopify:
         self.add_fulfillment = self.store.add_fulfillment
         self.add_return = self.store.add_return
         self.add_refund = self.store.add_refund
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server = loopback_server(self.answer)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.graphql_url = f"{self.url}/admin/api/{API_VERSION}/graphql.json"
         # A short poll interval keeps shutdown (one per test) quick.
@@ -165,29 +166,6 @@ class FakeShopify:
         return response
 
     # ---- HTTP --------------------------------------------------------------------------------------
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def _respond(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length) if length else b""
-                status, headers, body = fake.answer(self.command, self.path, dict(self.headers.items()), raw)
-                self.send_response(status)
-                for key, value in headers.items():
-                    self.send_header(key, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            do_GET = _respond
-            do_POST = _respond
-
-        return Handler
-
     def answer(self, method: str, path: str, headers: Mapping[str, str], raw: bytes) -> Response:
         lowered = {k.lower(): v for k, v in headers.items()}
         with self._lock:

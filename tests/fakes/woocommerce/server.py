@@ -12,11 +12,12 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+
+from tests.fakes.http import loopback_server
 
 from . import oauth, php
 from .routes import ROUTES, Route
@@ -75,27 +76,8 @@ class FakeWooCommerce(Shop):
         oauth_clock: Callable[[], float] = time.time,
         api_user: str = "shop-admin",
     ) -> None:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def _respond(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                headers = {k.lower(): v for k, v in self.headers.items()}
-                status, reply_headers, payload = fake.handle(self.command, self.path, headers, body)
-                self.send_response(status)
-                for name, value in reply_headers:
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _respond
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = loopback_server(lambda method, path, headers, body: self.handle(
+            method, path, {k.lower(): v for k, v in headers.items()}, body))
         home = f"http://127.0.0.1:{self.server.server_address[1]}"
         super().__init__(Site(home, site_timezone), clock or (lambda: datetime.now(UTC)), api_user)
         self.url = home + "/"
