@@ -28,6 +28,7 @@ from knowledge.embedders import Embedder, get_embedder
 if TYPE_CHECKING:
     from assistant.handoffs.service import HandoffService
     from assistant.returns.service import ReturnService
+    from assistant.tracking.service import TrackingService
     from assistant.verification.lockout import Lockout
 
 
@@ -87,6 +88,14 @@ class Services:
     def outbox(self) -> Outbox:
         self.conversations  # noqa: B018 - the schema must exist first
         return Outbox(self.engine, SystemClock())  # delivery retries run on real time, even with PORTSIDE_NOW
+
+    @cached_property
+    def tracking(self) -> TrackingService:
+        from assistant.tracking.factory import tracker_from_settings
+        from assistant.tracking.service import TrackingService
+
+        self.conversations  # noqa: B018 - the schema must exist first
+        return TrackingService(self, tracker_from_settings(self.settings))
 
     @cached_property
     def lockout(self) -> Lockout:

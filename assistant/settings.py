@@ -33,6 +33,12 @@ class Settings(BaseSettings):
     slack_channel: str = Field(default="", description="Channel id or name for handoffs.")
     slack_app_token: str = Field(default="", description="xapp- token: use Socket Mode instead of HTTP.")
     slack_api_url: str = Field(default="https://slack.com/api/", description="Slack Web API base URL.")
+    tracking: str = Field(default="none", description="Parcel tracker: aftership | 17track | none.")
+    aftership_api_key: str = Field(default="", description="AfterShip API key (as-api-key).")
+    aftership_webhook_secret: str = Field(default="", description="AfterShip webhook secret (HMAC-SHA256).")
+    aftership_api_url: str = Field(default="https://api.aftership.com/tracking/2025-01")
+    seventeentrack_api_key: str = Field(default="", description="17TRACK security key (17token; signs pushes).")
+    seventeentrack_api_url: str = Field(default="https://api.17track.net/track/v2.2/")
     llm: str = Field(default="offline", description="offline, or a LangChain provider:model (openai:gpt-4o-mini).")
     llm_base_url: str | None = Field(default=None, description="OpenAI-compatible server URL (vLLM, llama.cpp).")
     llm_api_key: str | None = None

@@ -9,17 +9,19 @@ from fastapi import FastAPI, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
 
-from assistant.api import chat, live, log_redaction, orders, staff
+from assistant.api import chat, live, log_redaction, orders, staff, webhooks
 from assistant.api.body_limit import BodyLimit
 from assistant.api.errors import ApiError, install_error_handlers
 from assistant.api.ratelimit import RateLimiter
 from assistant.chat import ChatService
 from assistant.engine.factory import make_engine
+from assistant.jobs import Scheduler
 from assistant.runtime import Services
 from assistant.settings import Settings
 from assistant.slack.app import enabled as slack_enabled
 from assistant.slack.app import install as install_slack
 from assistant.slack.app import slack_body_problem
+from assistant.tracking.stuck import queue_daily_digest
 from assistant.web import routes as web_routes
 
 
@@ -29,6 +31,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     slack_app = None
     if slack_enabled(services):
         slack_app, _delivery = install_slack(services)
+    scheduler = background_jobs(services, slack=slack_app is not None)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -36,6 +39,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         # Load the models and indexes before accepting traffic, so the first shopper does not wait for them.
         await run_in_threadpool(services.warm_up)
         services.outbox.start()
+        scheduler.start()
         socket = None
         if slack_app is not None and services.settings.slack_app_token:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -45,6 +49,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         yield
         if socket is not None:
             socket.close()
+        scheduler.stop()
         services.outbox.stop()
         services.close()
 
@@ -83,4 +88,17 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     app.include_router(staff.router)
     app.include_router(staff.public)
+    app.include_router(webhooks.router)
     return app
+
+
+def background_jobs(services: Services, *, slack: bool) -> Scheduler:
+    """What each server does in the background; every job's effects are deduplicated in the database."""
+    jobs = Scheduler()
+    tracking = services.tracking
+    if tracking.enabled:
+        jobs.every(600, "tracking.register", tracking.register_open)
+        jobs.every(3600, "tracking.stalled", tracking.notify_stalled, first_after=60)
+    if slack:
+        jobs.every(600, "tracking.digest", lambda: queue_daily_digest(services), first_after=30)
+    return jobs

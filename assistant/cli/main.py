@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from assistant.cli import chat_cmds, eval_cmds, kb_cmds, store_cmds
+from assistant.cli import chat_cmds, eval_cmds, kb_cmds, store_cmds, tracking_cmds
 from assistant.cli.common import CliError, console, err_console, services_ctx
 
 app = typer.Typer(help="Portside: multilingual customer-service assistant.", no_args_is_help=True,
@@ -19,6 +19,7 @@ app.add_typer(kb_cmds.kb_app, name="kb")
 app.add_typer(chat_cmds.handoffs_app, name="handoffs")
 app.command("chat")(chat_cmds.chat)
 app.add_typer(eval_cmds.eval_app, name="eval")
+app.add_typer(tracking_cmds.tracking_app, name="tracking")
 
 
 @app.command()
@@ -33,11 +34,13 @@ def serve(
     from assistant.api import live
     from assistant.api.app import create_app
     from assistant.policy.config import PolicyError
+    from assistant.tracking.factory import TrackingConfigError
 
     with services_ctx() as services:
         try:
             services.policy  # noqa: B018 - a broken policy file fails here, not on the first shopper's message
-        except PolicyError as exc:
+            services.tracking  # noqa: B018 - so does an unknown tracker or a missing tracker key
+        except (PolicyError, TrackingConfigError) as exc:
             raise CliError(str(exc)) from None
         services.settings.demo_storefront = services.settings.demo_storefront or demo
         if demo and store_cmds.ensure_demo_store(services):

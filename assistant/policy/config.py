@@ -94,6 +94,30 @@ class VerificationPolicy(_Strict):
     strong_factor_actions: list[OfferableAction] = Field(default_factory=lambda: list(STRONG_FACTOR_DEFAULT))
 
 
+NoticeKind = Literal["customs_hold", "delivery_failed", "returned_to_sender", "lost", "stalled"]
+NOTICE_KINDS: tuple[NoticeKind, ...] = ("customs_hold", "delivery_failed", "returned_to_sender", "lost", "stalled")
+HANDOFF_NOTICES: tuple[NoticeKind, ...] = ("lost", "returned_to_sender")
+
+
+class TrackingPolicy(_Strict):
+    """Live parcel tracking: when a question refreshes from the tracker, what the shopper is told without asking,
+    what goes to a person, and when a parcel counts as stuck."""
+
+    refresh_after_minutes: int = Field(default=60, ge=1, description="Refresh when the last check is older.")
+    refresh_budget_ms: int = Field(default=800, ge=50, description="How long a turn may wait for the tracker.")
+    # Days without a scan before a parcel is stuck: "CN>BR" (origin>destination), "BR" (destination) or default.
+    stalled_days: dict[str, int] = Field(default_factory=lambda: {"default": 7})
+    notify: list[NoticeKind] = Field(default_factory=lambda: list(NOTICE_KINDS))
+    handoff: list[NoticeKind] = Field(default_factory=lambda: list(HANDOFF_NOTICES))
+    digest_hour_utc: int = Field(default=7, ge=0, le=23, description="When the daily stuck-parcel list is posted.")
+
+    def stalled_after(self, origin: str | None, destination: str) -> int:
+        for key in (f"{origin}>{destination}" if origin else None, destination):
+            if key and key in self.stalled_days:
+                return self.stalled_days[key]
+        return self.stalled_days.get("default", 7)
+
+
 class Policy(_Strict):
     store: StoreInfo
     fx_to_usd: dict[str, float]
@@ -104,6 +128,7 @@ class Policy(_Strict):
     refund_timing_business_days: dict[str, str] = Field(default_factory=dict)
     handoff: HandoffPolicy
     verification: VerificationPolicy = Field(default_factory=VerificationPolicy)
+    tracking: TrackingPolicy = Field(default_factory=TrackingPolicy)
     # Which help-centre card states the rule behind a decision (reason code or topic -> KB card id). A decision's
     # citation is then the card that says it, not whatever a search finds; missing cards fall back to a search.
     sources: dict[str, str] = Field(default_factory=dict)

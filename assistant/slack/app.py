@@ -23,7 +23,7 @@ from assistant.returns.service import ReturnStateError
 from assistant.runtime import Services
 from assistant.slack import ops
 from assistant.slack.blocks import esc
-from assistant.slack.delivery import POST, THREAD, UPDATE, SlackDelivery, make_client
+from assistant.slack.delivery import POST, TEXT, THREAD, UPDATE, SlackDelivery, make_client
 from assistant.storage import schema as t
 
 log = logging.getLogger("portside.slack")
@@ -44,6 +44,7 @@ def install(services: Services, client: WebClient | None = None) -> tuple[App, S
     services.outbox.handler(POST, delivery.post)
     services.outbox.handler(UPDATE, delivery.update)
     services.outbox.handler(THREAD, delivery.thread)
+    services.outbox.handler(TEXT, delivery.text)
     app = App(token=services.settings.slack_bot_token, signing_secret=services.settings.slack_signing_secret or None,
               client=client, process_before_response=True, token_verification_enabled=False)
     register(app, services, delivery)

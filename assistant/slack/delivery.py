@@ -14,6 +14,7 @@ from assistant.storage import schema as t
 from assistant.storage.outbox import RetryLater, enqueue
 
 POST, UPDATE, THREAD = "slack.handoff_post", "slack.handoff_update", "slack.thread_message"
+TEXT = "slack.channel_text"  # a plain post to the handoff channel (daily stuck-parcel list)
 
 
 def make_client(services: Services) -> WebClient:
@@ -66,6 +67,9 @@ class SlackDelivery:
             raise RetryLater(2, "handoff not posted yet")
         self._call(self.client.chat_postMessage, channel=where[0], thread_ts=where[1],
                    text=f":speech_balloon: Shopper: {esc(payload['text'])}")
+
+    def text(self, payload: dict[str, Any]) -> None:
+        self._call(self.client.chat_postMessage, channel=self.channel, text=payload["text"], unfurl_links=False)
 
     # -- helpers -------------------------------------------------------------------------------
     def posted(self, handoff_id: str) -> tuple[str, str] | None:

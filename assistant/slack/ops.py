@@ -15,7 +15,7 @@ from assistant.slack.blocks import esc, order_lines
 from assistant.storage import schema as t
 
 HELP = ("Usage: `/portside order <id>` · `track <number>` · `customer <email>` · `kb <question>` · `handoffs` · "
-        "`stats [today|7d]`")
+        "`stats [today|7d]` · `stuck [country|carrier]`")
 
 
 def answer(services: Services, text: str) -> str:
@@ -112,6 +112,14 @@ def stats(services: Services, arg: str) -> str:
     return "\n".join(lines)
 
 
+def stuck(services: Services, arg: str) -> str:
+    from assistant.tracking.stuck import split_filter, stuck_parcels, stuck_text
+
+    country, carrier = split_filter(arg)
+    return stuck_text(stuck_parcels(services.tracking, country=country, carrier=carrier))
+
+
 COMMANDS: dict[str, Callable[[Services, str], str]] = {
     "order": order, "track": track, "customer": customer, "kb": kb, "handoffs": handoffs, "stats": stats,
+    "stuck": stuck,
 }

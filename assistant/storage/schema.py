@@ -122,6 +122,46 @@ verify_failures = Table(
     Column("locked_until", UTCDateTime()),
 )
 
+# What the parcel tracker knows of each shipment beyond the store's own shipment row: registered once, when it
+# was last checked, and the provider's sub-status.
+tracking_state = Table(
+    "tracking_state",
+    metadata,
+    Column("tracking_number", String(64), primary_key=True),
+    Column("provider", String(16), nullable=False),
+    Column("order_id", String(64), nullable=False, index=True),
+    Column("registered_at", UTCDateTime()),
+    Column("checked_at", UTCDateTime()),
+    Column("detail", String(64)),
+    Column("duties_due", Boolean, nullable=False, default=False),
+)
+
+# Each tracking event tells the shopper (and, per policy, staff) once.
+tracking_notices = Table(
+    "tracking_notices",
+    metadata,
+    Column("tracking_number", String(64), primary_key=True),
+    Column("kind", String(32), primary_key=True),  # a NoticeKind: customs_hold, lost, stalled…
+    Column("order_id", String(64), nullable=False),
+    Column("session_id", String(64)),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+# Webhooks from outside systems, stored (after their signature is checked) before anything acts on them, deduped
+# by the provider's event id; processed_at stays empty until the work is done, so a failure is retried.
+inbound_webhooks = Table(
+    "inbound_webhooks",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source", String(32), nullable=False),
+    Column("dedupe_key", String(200), nullable=False, unique=True),
+    Column("topic", String(64)),
+    Column("payload", Text, nullable=False),
+    Column("received_at", UTCDateTime(), nullable=False),
+    Column("processed_at", UTCDateTime()),
+    Column("error", Text),
+)
+
 events = Table(
     "events",
     metadata,

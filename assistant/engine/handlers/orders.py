@@ -27,7 +27,11 @@ def order_status(turn: Turn, ctx: ToolContext, r: Responder) -> None:
     if order is None:
         return
     ctx.state.pending = None
+    fresh = ctx.services.tracking.refresh(order)  # live from the tracker, within the policy's time budget
+    order = fresh.order
     describe_order(order, ctx, r)
+    if fresh.stale_since is not None:
+        r.say("tracking_last_updated", date=i18n.day(fresh.stale_since, r.language))
     ctx.record({"type": "order_card", "order": order_card(order, r.language)})
     problem = next((s for s in order.shipments if s.status in PROBLEMS), None)
     if problem is not None:

@@ -1,0 +1,1 @@
+"""Parcel-tracking providers (AfterShip, 17TRACK) behind one small Protocol (models.Tracker)."""
