@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
 from connectors.models import Address, Customer, Duties, Order, OrderItem, Product, Shipment, StoreData
 from connectors.sql import schema as t
+from connectors.tracking.models import TrackingUpdate
 
 
 @dataclass
@@ -237,6 +239,48 @@ class SqlStore:
                 _shipment_row(order.id, n, s) for n, s in enumerate(order.shipments, 1)
             ])
 
+    def apply_tracking(self, upd: TrackingUpdate) -> ShipmentChange | None:
+        """Write a tracker's update onto the shipment (status, delivery, events merged by time and words); the order
+        becomes delivered when its last parcel is. None when the store has no such shipment."""
+        with self.engine.begin() as conn:
+            row = conn.execute(select(t.shipments).where(t.shipments.c.tracking_number == upd.tracking_number)
+                               ).mappings().first()
+            if row is None:
+                return None
+            known = {(datetime.fromisoformat(e["at"]), e.get("description")) for e in row["events"]}
+            added = [{"at": e.at.isoformat(), "status": e.status, "location": e.location, "description": e.description}
+                     for e in upd.events if (e.at, e.description) not in known]
+            events = sorted([*row["events"], *added], key=lambda e: datetime.fromisoformat(e["at"]))
+            conn.execute(update(t.shipments).where(t.shipments.c.tracking_number == upd.tracking_number).values(
+                status=upd.status, events=events, delivered_at=upd.delivered_at or row["delivered_at"],
+                estimated_delivery=upd.estimated_delivery or row["estimated_delivery"]))
+            order = conn.execute(select(t.orders.c.status, t.orders.c.customer_id)
+                                 .where(t.orders.c.id == row["order_id"])).one()
+            statuses = set(conn.scalars(select(t.shipments.c.status).where(t.shipments.c.order_id == row["order_id"])))
+            if order.status == "shipped" and statuses == {"delivered"}:
+                conn.execute(update(t.orders).where(t.orders.c.id == row["order_id"]).values(status="delivered"))
+        return ShipmentChange(order_id=row["order_id"], customer_id=order.customer_id,
+                              tracking_number=upd.tracking_number, before=row["status"], after=upd.status,
+                              new_events=len(added))
+
+    def open_shipments(self) -> list[OpenShipment]:
+        """Shipments still on their way (not delivered, lost or back with us), with their last scan."""
+        done = ("delivered", "lost", "returned_to_sender")
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.shipments.c.tracking_number, t.shipments.c.order_id, t.shipments.c.carrier,
+                                       t.shipments.c.status, t.shipments.c.events, t.orders.c.customer_id,
+                                       t.orders.c.shipping_address)
+                                .join(t.orders, t.orders.c.id == t.shipments.c.order_id)
+                                .where(t.shipments.c.status.not_in(done))).all()
+        out = []
+        for r in rows:
+            stamps = [datetime.fromisoformat(e["at"]) for e in r.events]
+            out.append(OpenShipment(tracking_number=r.tracking_number, order_id=r.order_id, carrier=r.carrier,
+                                    status=r.status, customer_id=r.customer_id,
+                                    country=(r.shipping_address or {}).get("country", ""),
+                                    last_event_at=max(stamps) if stamps else None))
+        return out
+
     def set_order_status(self, order_id: str, status: str) -> None:
         with self.engine.begin() as conn:
             conn.execute(update(t.orders).where(t.orders.c.id == order_id).values(status=status))
@@ -245,6 +289,27 @@ class SqlStore:
         with self.engine.begin() as conn:
             conn.execute(update(t.orders).where(t.orders.c.id == order_id).values(
                 shipping_address=address.model_dump(mode="json", exclude_none=True)))
+
+
+@dataclass(frozen=True)
+class ShipmentChange:
+    order_id: str
+    customer_id: str
+    tracking_number: str
+    before: str
+    after: str
+    new_events: int
+
+
+@dataclass(frozen=True)
+class OpenShipment:
+    tracking_number: str
+    order_id: str
+    customer_id: str
+    carrier: str
+    status: str
+    country: str
+    last_event_at: datetime | None
 
 
 def _customer(row: Any) -> Customer:
