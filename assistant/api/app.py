@@ -99,6 +99,7 @@ def background_jobs(services: Services, *, slack: bool) -> Scheduler:
     if tracking.enabled:
         jobs.every(600, "tracking.register", tracking.register_open)
         jobs.every(3600, "tracking.stalled", tracking.notify_stalled, first_after=60)
+        jobs.every(60, "tracking.retry_webhooks", tracking.retry_failed, first_after=30)
     if slack:
         jobs.every(600, "tracking.digest", lambda: queue_daily_digest(services), first_after=30)
     return jobs

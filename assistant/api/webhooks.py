@@ -12,6 +12,7 @@ from assistant.api.errors import ApiError
 from connectors.tracking.models import InvalidSignature, TrackerError
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+SIGNATURE_HEADERS = {"aftership-hmac-sha256", "sign", "content-type"}  # kept to parse a stored delivery again
 
 
 @router.post("/{provider}")
@@ -30,6 +31,7 @@ async def tracker_webhook(provider: str, request: Request) -> dict[str, Any]:
         raise ApiError(400, "bad_request", f"not a {provider} tracking webhook: {exc}"[:300]) from None
     # The same body again (a provider retry or a replay) is the same delivery: stored once, acted on once.
     key = f"{provider}:{hashlib.sha256(body).hexdigest()}"
+    kept = {k: v for k, v in request.headers.items() if k.lower() in SIGNATURE_HEADERS}
     new = await run_in_threadpool(tracking.ingest, provider, key, "tracking", body.decode("utf-8", "replace"),
-                                  updates)
+                                  updates, kept)
     return {"ok": True, "updates": len(updates), "duplicate": not new}

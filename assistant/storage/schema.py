@@ -157,6 +157,7 @@ inbound_webhooks = Table(
     Column("dedupe_key", String(200), nullable=False, unique=True),
     Column("topic", String(64)),
     Column("payload", Text, nullable=False),
+    Column("headers", JSON),  # what the signature check needs, so a failed delivery can be parsed again later
     Column("received_at", UTCDateTime(), nullable=False),
     Column("processed_at", UTCDateTime()),
     Column("error", Text),

@@ -128,25 +128,41 @@ class TrackingService:
 
     # -- updates -----------------------------------------------------------------------------------------------
     def ingest(self, source: str, dedupe_key: str, topic: str, payload: str,
-               updates: list[TrackingUpdate]) -> bool:
+               updates: list[TrackingUpdate], headers: dict[str, str] | None = None) -> bool:
         """A verified webhook: stored first (a replay is a no-op), then applied. False when already seen."""
         now = self.services.clock.now()
         try:
             with self.services.engine.begin() as conn:
                 row_id = conn.execute(insert(t.inbound_webhooks).values(
-                    source=source, dedupe_key=dedupe_key[:200], topic=topic, payload=payload, received_at=now)
-                ).inserted_primary_key[0]  # type: ignore[index]
+                    source=source, dedupe_key=dedupe_key[:200], topic=topic, payload=payload, headers=headers,
+                    received_at=now)).inserted_primary_key[0]  # type: ignore[index]
         except IntegrityError:
             return False
+        self._process(row_id, dedupe_key, updates)
+        return True
+
+    def retry_failed(self) -> int:
+        """Apply again the stored webhooks whose processing failed (the sender had its 200 already)."""
+        if self.tracker is None:
+            return 0
+        c = t.inbound_webhooks.c
+        with self.services.engine.connect() as conn:
+            rows = conn.execute(select(c.id, c.dedupe_key, c.payload, c.headers).where(c.processed_at.is_(None))
+                                .where(c.source == self.tracker.name).where(c.error.is_not(None)).limit(100)).all()
+        for row in rows:
+            updates = self.tracker.parse_webhook(row.payload.encode(), row.headers or {})
+            self._process(row.id, row.dedupe_key, updates)
+        return len(rows)
+
+    def _process(self, row_id: int, dedupe_key: str, updates: list[TrackingUpdate]) -> None:
         try:
             for upd in updates:
                 self.apply(upd)
-        except Exception as exc:  # kept for a retry by the worker; the sender already has its 200
-            log.exception("webhook %s %s failed", source, dedupe_key)
-            self._mark(row_id, error=f"{type(exc).__name__}: {exc}")
-            return True
+        except Exception as exc:  # kept for retry_failed; the sender already has its 200
+            log.exception("webhook %s failed", dedupe_key)
+            self._mark(row_id, error=f"{type(exc).__name__}: {exc}"[:2000])
+            return
         self._mark(row_id, processed_at=self.services.clock.now(), error=None)
-        return True
 
     def _mark(self, row_id: int, **values: Any) -> None:
         with self.services.engine.begin() as conn:

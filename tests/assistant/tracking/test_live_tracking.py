@@ -10,6 +10,7 @@ import hmac
 from datetime import timedelta
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
 from assistant import i18n
@@ -146,3 +147,27 @@ async def test_a_fresh_answer_reads_the_tracker_when_the_last_check_is_old(track
     gets = len(aftership.called("GET"))
     await Shopper(chat_client, token_for(tracked, order)).say(f"where is my order {order.id}?")
     assert len(aftership.called("GET")) == gets  # checked a moment ago: the stored state answers
+
+
+async def test_a_webhook_whose_processing_failed_is_applied_later(tracked: Services, aftership: FakeAfterShip,
+                                                                 served: str,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    order = scenario_order(tracked, "out_for_delivery")
+    number = order.shipments[0].tracking_number
+    use_carrier(tracked, number, "USPS")
+    aftership.add_tracking(number, "usps", order_id=order.id)
+    aftership.add_checkpoint(("usps", number), "Delivered", "Delivered_001", "Delivered", "Austin, TX", "USA",
+                             NOW - timedelta(minutes=5))
+    real = tracked.store.apply_tracking
+
+    def down(_update: object) -> None:
+        raise RuntimeError("database briefly unavailable")
+
+    monkeypatch.setattr(tracked.store, "apply_tracking", down)
+    sent = aftership.send_webhook(f"{served}/webhooks/aftership", WEBHOOK_SECRET, ("usps", number))
+    assert sent.status_code == 200  # stored: the provider need not resend
+    assert tracked.store.get_order(order.id).shipments[0].status != "delivered"  # type: ignore[union-attr]
+    monkeypatch.setattr(tracked.store, "apply_tracking", real)
+    assert tracked.tracking.retry_failed() == 1
+    assert tracked.store.get_order(order.id).shipments[0].status == "delivered"  # type: ignore[union-attr]
+    assert tracked.tracking.retry_failed() == 0
