@@ -6,7 +6,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean services
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,11 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check assistant connectors knowledge evals tests bench
 	$(BIN)/mypy
 
-test: $(VENV)/.dev-installed lint
+# Chromium, PostgreSQL and Redis: installed here when missing (as root); the tests start their own on loopback.
+services:
+	bash scripts/test-services.sh
+
+test: $(VENV)/.dev-installed services lint
 	$(BIN)/python -m pytest -q
 
 bench: $(VENV)/.dev-installed

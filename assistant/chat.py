@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -68,12 +67,6 @@ class ChatService:
         self.services = services
         self.engine = engine or OfflineEngine()
         self.fallback = OfflineEngine()
-        self._locks: dict[str, threading.Lock] = {}
-        self._locks_guard = threading.Lock()
-
-    def _lock(self, session_id: str) -> threading.Lock:
-        with self._locks_guard:
-            return self._locks.setdefault(session_id, threading.Lock())
 
     def handle(self, req: ChatRequest) -> ChatResult:
         timings: dict[str, float] = {}
@@ -95,7 +88,7 @@ class ChatService:
         conv = self.services.conversations
         with stage("session"):
             session = self._session(req)
-        with self._lock(session.id):
+        with self.services.session_locks.hold(session.id):
             session = conv.get_session(session.id) or session
             self._apply_token(session, req.customer_token)
             inbound_meta = {"redactions": list(redactions), "client_id": req.client_id}
@@ -175,14 +168,14 @@ class ChatService:
     def _respond(self, turn: Turn, ctx: ToolContext) -> Reply:
         if self.engine is self.fallback:
             return self.engine.respond(turn, ctx)
+        before = ctx.state.model_copy(deep=True)
         try:
             return self.engine.respond(turn, ctx)
         except Exception as exc:  # a provider failure must not lose the turn: the offline engine answers
             log.warning("engine %s failed, offline engine answers: %s: %s", getattr(self.engine, "name", "?"),
                         type(exc).__name__, exc)
-            self.services.metrics["engine_fallbacks"] = self.services.metrics.get("engine_fallbacks", 0) + 1
-            ctx.actions.clear()
-            ctx.citations.clear()
+            self.services.metrics.incr("engine_fallbacks")
+            ctx.rollback(before)  # what the failed attempt changed must not count a second time
             return self.fallback.respond(turn, ctx)
 
     def _session(self, req: ChatRequest) -> Session:

@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from assistant import i18n
 from assistant.clock import Clock, SystemClock
+from assistant.metrics import Counters
 from assistant.nlu import language
 from assistant.nlu.intents import IntentClassifier
 from assistant.nlu.lexicon import LANGUAGES
@@ -18,6 +19,8 @@ from assistant.policy.config import Policy, load_policy
 from assistant.settings import Settings
 from assistant.storage.conversations import ConversationStore
 from assistant.storage.events import EventBus
+from assistant.storage.locks import SessionLocks
+from assistant.storage.notify import make_notifier
 from assistant.storage.outbox import Outbox
 from connectors.registry import make_store
 from connectors.sql.engine import make_engine
@@ -41,7 +44,7 @@ class Services:
     shopper_message_hooks: list[Callable[[str, str | None, str, int], None]] = field(default_factory=list)
     # Called with (handoff_id, version) after a handoff (or its return draft) changed state.
     handoff_change_hooks: list[Callable[[str, str], None]] = field(default_factory=list)
-    metrics: dict[str, int] = field(default_factory=dict)
+    metrics: Counters = field(default_factory=Counters)
 
     @cached_property
     def engine(self) -> Engine:
@@ -62,7 +65,11 @@ class Services:
     @cached_property
     def events(self) -> EventBus:
         self.conversations  # noqa: B018 - the schema must exist first
-        return EventBus(self.engine, self.clock)
+        return EventBus(self.engine, self.clock, make_notifier(self.engine, self.settings.redis_url or None))
+
+    @cached_property
+    def session_locks(self) -> SessionLocks:
+        return SessionLocks(self.engine)
 
     @cached_property
     def intents(self) -> IntentClassifier:
@@ -139,5 +146,7 @@ class Services:
             i18n.messages(lang)
 
     def close(self) -> None:
+        if "events" in self.__dict__ and self.events.notifier is not None:
+            self.events.notifier.close()
         if "engine" in self.__dict__:
             self.engine.dispose()

@@ -27,7 +27,10 @@ class Settings(BaseSettings):
     kb_collection: str = "policies"
     rate_limit_session: str = Field(default="30/minute", description="Chat messages per session.")
     rate_limit_ip: str = Field(default="120/minute", description="Chat messages per client IP.")
-    rate_limit_storage: str = Field(default="memory://", description="limits storage URI, e.g. redis://…")
+    rate_limit_storage: str = Field(default="", description=(
+        "limits storage URI (memory://, redis://…); default: PORTSIDE_REDIS_URL when set, else memory://"))
+    redis_url: str = Field(default="", description=(
+        "Redis shared by several servers: rate limits and cross-server wake-ups for pushed events."))
     slack_bot_token: str = Field(default="", description="xoxb- token; Slack is off without it.")
     slack_signing_secret: str = Field(default="", description="Verifies requests to /slack/events.")
     slack_channel: str = Field(default="", description="Channel id or name for handoffs.")
@@ -73,6 +76,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.home / 'portside.db').resolve()}"
+
+    @property
+    def resolved_rate_limit_storage(self) -> str:
+        return self.rate_limit_storage or self.redis_url or "memory://"
 
     @property
     def chroma_path(self) -> Path:

@@ -58,7 +58,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.state.services = services
     app.state.chat = ChatService(services, engine=make_engine(services.settings))
     s = services.settings
-    app.state.rate_limiter = RateLimiter(s.rate_limit_session, s.rate_limit_ip, s.rate_limit_storage)
+    app.state.rate_limiter = RateLimiter(s.rate_limit_session, s.rate_limit_ip, s.resolved_rate_limit_storage)
     install_error_handlers(app)
     app.add_middleware(BodyLimit, default=s.max_body_bytes,  # type: ignore[arg-type]
                        by_prefix={"/slack/": s.max_webhook_body_bytes, "/webhooks/": s.max_webhook_body_bytes})

@@ -7,8 +7,9 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from assistant.cli import chat_cmds, eval_cmds, kb_cmds, store_cmds, tracking_cmds
+from assistant.cli import chat_cmds, db_cmds, eval_cmds, kb_cmds, store_cmds, tracking_cmds
 from assistant.cli.common import CliError, console, err_console, services_ctx
+from assistant.storage.migrate import SchemaNotCurrent
 
 app = typer.Typer(help="Portside: multilingual customer-service assistant.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -20,6 +21,7 @@ app.add_typer(chat_cmds.handoffs_app, name="handoffs")
 app.command("chat")(chat_cmds.chat)
 app.add_typer(eval_cmds.eval_app, name="eval")
 app.add_typer(tracking_cmds.tracking_app, name="tracking")
+app.add_typer(db_cmds.db_app, name="db")
 
 
 @app.command()
@@ -34,13 +36,15 @@ def serve(
     from assistant.api import live
     from assistant.api.app import create_app
     from assistant.policy.config import PolicyError
+    from assistant.storage.migrate import SchemaNotCurrent
     from assistant.tracking.factory import TrackingConfigError
 
     with services_ctx() as services:
         try:
             services.policy  # noqa: B018 - a broken policy file fails here, not on the first shopper's message
             services.tracking  # noqa: B018 - so does an unknown tracker or a missing tracker key
-        except (PolicyError, TrackingConfigError) as exc:
+            services.conversations  # noqa: B018 - and a schema that needs `portside db upgrade`
+        except (PolicyError, TrackingConfigError, SchemaNotCurrent) as exc:
             raise CliError(str(exc)) from None
         services.settings.demo_storefront = services.settings.demo_storefront or demo
         if demo and store_cmds.ensure_demo_store(services):
@@ -69,6 +73,9 @@ def main() -> None:
     except CliError as exc:
         err_console.print(f"[red]error:[/red] {escape(str(exc))}")  # "[type=…]" in a message is not markup
         raise SystemExit(exc.code) from None
+    except SchemaNotCurrent as exc:  # any command on a database that needs `portside db upgrade`
+        err_console.print(f"[red]error:[/red] {escape(str(exc))}")
+        raise SystemExit(1) from None
 
 
 if __name__ == "__main__":

@@ -38,9 +38,10 @@ def install(services: Services, client: WebClient | None = None) -> tuple[App, S
     """Build the bolt app and wire the outbox hooks into the services."""
     client = client or make_client(services)
     delivery = SlackDelivery(services, client)
-    services.handoff_hooks.append(delivery.on_handoff_created)
-    services.handoff_change_hooks.append(delivery.on_handoff_changed)
-    services.shopper_message_hooks.append(delivery.on_shopper_message)
+    # Installing again on the same services (a second app) replaces the hooks: one handoff, one Slack post.
+    _hook(services.handoff_hooks, delivery.on_handoff_created)
+    _hook(services.handoff_change_hooks, delivery.on_handoff_changed)
+    _hook(services.shopper_message_hooks, delivery.on_shopper_message)
     services.outbox.handler(POST, delivery.post)
     services.outbox.handler(UPDATE, delivery.update)
     services.outbox.handler(THREAD, delivery.thread)
@@ -49,6 +50,11 @@ def install(services: Services, client: WebClient | None = None) -> tuple[App, S
               client=client, process_before_response=True, token_verification_enabled=False)
     register(app, services, delivery)
     return app, delivery
+
+
+def _hook(hooks: list[Any], fn: Any) -> None:
+    hooks[:] = [h for h in hooks if not isinstance(getattr(h, "__self__", None), SlackDelivery)]
+    hooks.append(fn)
 
 
 def slack_body_problem(raw: bytes, content_type: str) -> str | None:

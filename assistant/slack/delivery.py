@@ -30,7 +30,7 @@ class SlackDelivery:
 
     # -- hooks: called inside the transaction that changes the handoff ---------------------------
     def on_handoff_created(self, conn: Connection, row: dict[str, Any]) -> None:
-        enqueue(conn, POST, f"post:{row['id']}", {"handoff_id": row["id"]}, self.services.clock.now())
+        enqueue(conn, POST, f"post:{row['id']}", {"handoff_id": row["id"]})
 
     def on_handoff_changed(self, handoff_id: str, version: str) -> None:
         self.services.outbox.add(UPDATE, f"update:{handoff_id}:{version}", {"handoff_id": handoff_id})

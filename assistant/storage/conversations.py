@@ -62,7 +62,10 @@ class ConversationStore:
         self.clock = clock
 
     def create_schema(self) -> None:
-        t.metadata.create_all(self.engine)
+        """Create an empty database at the newest revision; refuse one that is behind (portside db upgrade)."""
+        from assistant.storage.migrate import prepare
+
+        prepare(self.engine)
 
     def create_session(self, session_id: str | None = None, client: str | None = None) -> Session:
         now = self.clock.now()

@@ -1,7 +1,8 @@
 """Server-pushed events (staff messages, handoff state, typing) fan out through the database.
 
 Any server process can publish; every process streams a session's events by reading rows after the last id it
-sent. In-process subscribers are woken at once; other processes notice within the poll interval.
+sent. In-process subscribers are woken at once; other processes are woken by PostgreSQL NOTIFY or Redis pub/sub
+when there is one (assistant/storage/notify.py), and notice within the poll interval otherwise.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from sqlalchemy import Engine, func, insert, select
 
 from assistant.clock import Clock
 from assistant.storage import schema as t
+from assistant.storage.notify import Notifier
 
 POLL_SECONDS = 0.25
+SAFETY_POLL_SECONDS = 2.0  # with a notifier, the poll only catches a lost notification
 
 
 @dataclass(frozen=True)
@@ -43,9 +46,11 @@ async def woken(flag: asyncio.Event, timeout: float) -> bool:
 
 
 class EventBus:
-    def __init__(self, engine: Engine, clock: Clock) -> None:
+    def __init__(self, engine: Engine, clock: Clock, notifier: Notifier | None = None) -> None:
         self.engine = engine
         self.clock = clock
+        self.notifier = notifier
+        self.poll_seconds = SAFETY_POLL_SECONDS if notifier else POLL_SECONDS
         self._lock = threading.Lock()
         self._waiters: dict[str, list[tuple[asyncio.AbstractEventLoop, asyncio.Event]]] = {}
         self._pollers: dict[asyncio.AbstractEventLoop, asyncio.Task[None]] = {}
@@ -56,6 +61,8 @@ class EventBus:
             result = conn.execute(insert(t.events).values(session_id=session_id, kind=kind, payload=payload,
                                                           created_at=self.clock.now()))
             event_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+            if self.notifier is not None:
+                self.notifier.send(conn, session_id)
         self._wake(session_id)
         return event_id
 
@@ -73,7 +80,8 @@ class EventBus:
 
     async def wait(self, session_id: str, timeout: float = 2.0) -> bool:
         """Return when an event for the session may be waiting: published here (at once) or by another process
-        (seen by this loop's single poller within POLL_SECONDS), or after `timeout`. True when woken."""
+        (by its notifier, or this loop's single poller within the poll interval), or after `timeout`. True when
+        woken."""
         async with self.subscription(session_id) as flag:
             return await woken(flag, timeout)
 
@@ -84,6 +92,8 @@ class EventBus:
         loop = asyncio.get_running_loop()
         if loop not in self._pollers or self._pollers[loop].done():
             self._pollers[loop] = loop.create_task(self._poll())
+            if self.notifier is not None:
+                self.notifier.start(self._wake)
         flag = asyncio.Event()
         with self._lock:
             self._waiters.setdefault(session_id, []).append((loop, flag))
@@ -104,7 +114,7 @@ class EventBus:
         if not self._seen:
             self._seen = await run_in_threadpool(self._max_id)
         while True:
-            await asyncio.sleep(POLL_SECONDS)
+            await asyncio.sleep(self.poll_seconds)
             with self._lock:
                 if not self._waiters:
                     continue

@@ -5,19 +5,23 @@ and a dedupe key makes every notification happen at most once."""
 from __future__ import annotations
 
 import logging
+import os
+import secrets
+import socket
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import Connection, Engine, or_, select, update
 
-from assistant.clock import Clock
+from assistant.clock import Clock, SystemClock
 from assistant.storage import schema as t
 from assistant.storage.upsert import insert_ignore
 
 log = logging.getLogger("portside.outbox")
 MAX_BACKOFF = timedelta(minutes=10)
+LEASE = timedelta(minutes=2)  # longer than any handler's own timeouts and retries
 
 
 class RetryLater(Exception):
@@ -28,17 +32,28 @@ class RetryLater(Exception):
         self.seconds = seconds
 
 
-def enqueue(conn: Connection, topic: str, dedupe_key: str, payload: dict[str, Any], now: datetime) -> None:
-    """Add a notification inside the caller's transaction; a duplicate key is silently ignored."""
+def enqueue(conn: Connection, topic: str, dedupe_key: str, payload: dict[str, Any],
+            now: datetime | None = None) -> None:
+    """Add a notification inside the caller's transaction; a duplicate key is silently ignored.
+
+    Delivery runs on real time (the worker's clock), not on a frozen PORTSIDE_NOW: a row queued "in the future" by a
+    business clock would otherwise wait until the wall clock caught up."""
+    now = now or SystemClock().now()
     values = {"topic": topic, "dedupe_key": dedupe_key, "payload": payload, "attempts": 0, "next_attempt_at": now,
               "created_at": now}
     insert_ignore(conn, t.outbox, values, ["dedupe_key"])
 
 
 class Outbox:
-    def __init__(self, engine: Engine, clock: Clock) -> None:
+    """Delivers due rows, each claimed first with a lease: several workers (threads or servers) running the outbox
+    never deliver one row twice, and a worker that dies mid-delivery leaves its rows to others once the lease runs
+    out. Within a worker, a failure stops the batch so later rows for the same receiver keep their order."""
+
+    def __init__(self, engine: Engine, clock: Clock, lease: timedelta = LEASE) -> None:
         self.engine = engine
         self.clock = clock
+        self.lease = lease
+        self.worker = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"[:64]
         self.handlers: dict[str, Callable[[dict[str, Any]], None]] = {}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -56,42 +71,65 @@ class Outbox:
             rows = conn.execute(select(t.outbox).where(t.outbox.c.done_at.is_(None)).order_by(t.outbox.c.id))
             return [dict(r) for r in rows.mappings()]
 
+    def claim(self, now: datetime, limit: int = 50) -> list[dict[str, Any]]:
+        """Take up to `limit` due rows whose topic this worker handles and that nobody holds (or whose holder's
+        lease ran out), in one statement: on PostgreSQL rows another worker is claiming are skipped, not waited
+        for; SQLite runs one writer at a time anyway."""
+        o = t.outbox.c
+        due = (select(o.id).where(o.done_at.is_(None), o.next_attempt_at <= now, o.topic.in_(list(self.handlers)),
+                                  or_(o.lease_until.is_(None), o.lease_until < now))
+               .order_by(o.id).limit(limit).with_for_update(skip_locked=True))
+        with self.engine.begin() as conn:
+            rows = conn.execute(update(t.outbox).where(o.id.in_(due.scalar_subquery()))
+                                .values(claimed_by=self.worker, lease_until=now + self.lease)
+                                .returning(*t.outbox.c)).mappings().all()
+        return sorted((dict(r) for r in rows), key=lambda r: r["id"])
+
     def run_once(self, now: datetime | None = None) -> int:
         """Deliver what is due, in order; returns how many were delivered."""
         with self._run_lock:
             now = now or self.clock.now()
-            with self.engine.connect() as conn:
-                due = [dict(r) for r in conn.execute(
-                    select(t.outbox).where(t.outbox.c.done_at.is_(None)).where(t.outbox.c.next_attempt_at <= now)
-                    .order_by(t.outbox.c.id).limit(50)).mappings()]
+            if not self.handlers:
+                return 0
+            due = self.claim(now)
             delivered = 0
-            for row in due:
-                fn = self.handlers.get(row["topic"])
-                if fn is None:
-                    continue
+            for i, row in enumerate(due):
+                fn = self.handlers[row["topic"]]
                 try:
                     fn(row["payload"])
                 except RetryLater as exc:
                     self._later(row, now + timedelta(seconds=max(1.0, exc.seconds)), str(exc))
+                    self._release(due[i + 1:])
                     break  # the receiver is throttling us: keep the order, try again later
                 except Exception as exc:  # down, timeout, 5xx: back off exponentially
                     wait = min(MAX_BACKOFF, timedelta(seconds=2 ** min(row["attempts"], 10)))
                     self._later(row, now + wait, f"{type(exc).__name__}: {exc}")
                     log.warning("outbox %s %s failed (attempt %s): %s", row["topic"], row["dedupe_key"],
                                 row["attempts"] + 1, exc)
+                    self._release(due[i + 1:])
                     break
                 else:
                     with self.engine.begin() as conn:
                         conn.execute(update(t.outbox).where(t.outbox.c.id == row["id"]).values(
-                            done_at=self.clock.now(), attempts=row["attempts"] + 1, last_error=None))
+                            done_at=self.clock.now(), attempts=row["attempts"] + 1, last_error=None,
+                            lease_until=None))
                     delivered += 1
             return delivered
 
     def _later(self, row: dict[str, Any], when: datetime, error: str) -> None:
         with self.engine.begin() as conn:
             conn.execute(update(t.outbox).where(t.outbox.c.id == row["id"]).values(
-                attempts=row["attempts"] + 1, next_attempt_at=when, last_error=error[:2000]))
+                attempts=row["attempts"] + 1, next_attempt_at=when, last_error=error[:2000], claimed_by=None,
+                lease_until=None))
 
+    def _release(self, rows: list[dict[str, Any]]) -> None:
+        """Hand back rows claimed but not tried, so another worker (or the next tick) takes them at once."""
+        if not rows:
+            return
+        o = t.outbox.c
+        with self.engine.begin() as conn:
+            conn.execute(update(t.outbox).where(o.id.in_([r["id"] for r in rows]), o.claimed_by == self.worker)
+                         .values(claimed_by=None, lease_until=None))
     def start(self, interval: float = 0.5) -> None:
         if self._thread is not None:
             return

@@ -186,6 +186,9 @@ outbox = Table(
     Column("done_at", UTCDateTime()),
     Column("last_error", Text),
     Column("created_at", UTCDateTime(), nullable=False),
+    # A worker claims a row before delivering it; another may take it over only once the lease has run out.
+    Column("claimed_by", String(64)),
+    Column("lease_until", UTCDateTime()),
     Index("ix_outbox_due", "done_at", "next_attempt_at"),
 )
 

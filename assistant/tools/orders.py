@@ -76,6 +76,7 @@ def verify_identity(ctx: ToolContext, order_id: str, email: str | None = None,
         ctx.record({"type": "verify", "method": "order", "verified": True})
         return VerifyOutcome(True, False, MAX_VERIFY_ATTEMPTS)
     failure = lockout.fail(keys)
+    ctx.on_rollback(lambda: lockout.unfail(failure))
     state.verify_failures += 1
     state.verify_locked = state.verify_failures >= MAX_VERIFY_ATTEMPTS
     ctx.record({"type": "verify", "method": "order", "verified": False})
@@ -116,6 +117,7 @@ def confirm_email(ctx: ToolContext, order_id: str, message: str) -> VerifyOutcom
         ctx.record({"type": "verify", "method": "email", "verified": True})
         return VerifyOutcome(True, False, MAX_VERIFY_ATTEMPTS)
     failure = lockout.fail(keys)
+    ctx.on_rollback(lambda: lockout.unfail(failure))
     ctx.state.verify_failures += 1
     locked = failure.locked_until is not None or ctx.state.verify_failures >= MAX_VERIFY_ATTEMPTS
     ctx.record({"type": "verify", "method": "email", "verified": False})

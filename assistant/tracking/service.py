@@ -67,8 +67,7 @@ class TrackingService:
                 if s.tracking_number in known:
                     continue
                 enqueue(conn, REGISTER, f"register:{self.tracker.name}:{s.tracking_number}",
-                        {"tracking_number": s.tracking_number, "carrier": s.carrier, "order_id": s.order_id},
-                        self.services.clock.now())
+                        {"tracking_number": s.tracking_number, "carrier": s.carrier, "order_id": s.order_id})
                 queued += 1
         return queued
 

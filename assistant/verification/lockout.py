@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, Engine, delete, select, update
+from sqlalchemy import Connection, Engine, delete, func, select, update
 
 from assistant.clock import Clock
 from assistant.policy.config import VerificationPolicy
@@ -42,6 +42,7 @@ class Failure:
     locked_until: datetime | None  # set when this failure locked a key (or one was locked already)
     newly_locked: list[str]  # keys this failure locked
     failures: dict[str, int]  # failures per key, after this one
+    counted: tuple[str, ...] = ()  # keys this failure was added to (an already locked key counts nothing)
 
 
 class Lockout:
@@ -75,6 +76,7 @@ class Lockout:
         newly: list[str] = []
         counts: dict[str, int] = {}
         ends: list[datetime] = []
+        counted: list[str] = []
         with self.engine.begin() as conn:
             for key in keys.all():
                 failures, until, locked_now = self._count(conn, key, now)
@@ -83,7 +85,23 @@ class Lockout:
                     ends.append(until)
                 if locked_now:
                     newly.append(key)
-        return Failure(max(ends) if ends else None, newly, counts)
+                if locked_now or until is None:
+                    counted.append(key)
+        return Failure(max(ends) if ends else None, newly, counts, tuple(counted))
+
+    def unfail(self, failure: Failure) -> None:
+        """Take back one counted failure (an engine attempt that failed mid-turn and is answered again). Relative
+        updates, so failures other chats count meanwhile are kept."""
+        c = t.verify_failures.c
+        with self.engine.begin() as conn:
+            for key in failure.counted:
+                if key in failure.newly_locked:
+                    conn.execute(update(t.verify_failures).where(c.key == key).values(
+                        locked_until=None, level=func.max(c.level - 1, 0) if conn.dialect.name == "sqlite"
+                        else func.greatest(c.level - 1, 0), failures=self._limit(key) - 1))
+                else:
+                    conn.execute(update(t.verify_failures).where(c.key == key, c.failures > 0)
+                                 .values(failures=c.failures - 1))
 
     def _count(self, conn: Connection, key: str, now: datetime) -> tuple[int, datetime | None, bool]:
         """Add one failure to `key` (inside the caller's transaction): (failures counted, lockout end if locked,

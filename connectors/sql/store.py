@@ -60,7 +60,10 @@ class SqlStore:
         self._prefixes: list[str] | None = None
 
     def create_schema(self) -> None:
-        t.metadata.create_all(self.engine)
+        """Create an empty database at the newest revision; refuse one that is behind (portside db upgrade)."""
+        from assistant.storage.migrate import prepare
+
+        prepare(self.engine)
 
     # -- reads ---------------------------------------------------------------------------------
     def get_order(self, order_id: str) -> Order | None:

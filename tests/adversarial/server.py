@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
+
+from connectors.sql.engine import make_engine
 
 STAFF_TOKEN = "adversarial-staff-token"
 SLACK_SECRET = "adversarial-slack-secret"
@@ -29,7 +30,8 @@ def free_port() -> int:
 
 
 class LiveServer:
-    def __init__(self, home: Path, slack_url: str, now: str, intent_cache: Path | None = None) -> None:
+    def __init__(self, home: Path, slack_url: str, now: str, intent_cache: Path | None = None,
+                 env: dict[str, str] | None = None) -> None:
         self.home = home
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -45,13 +47,21 @@ class LiveServer:
             "PORTSIDE_SLACK_CHANNEL": "C123", "PORTSIDE_SLACK_API_URL": slack_url,
             "PORTSIDE_RATE_LIMIT_SESSION": "1000/minute", "PORTSIDE_RATE_LIMIT_IP": "5000/minute",
             "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False",
+            **(env or {}),
         }
 
     def start(self) -> None:
+        self.launch()
+        self.wait_ready()
+
+    def launch(self) -> None:
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "assistant.cli.main", "serve", "--demo", "--port", str(self.port)],
                 env=self.env, stdout=out, stderr=subprocess.STDOUT, cwd=self.home)
+
+    def wait_ready(self) -> None:
+        assert self.proc is not None
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -82,8 +92,8 @@ class LiveServer:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:]) if self.log.exists() else ""
 
     def db(self) -> Engine:
-        """The server's own database, read from the test (SQLite in its home)."""
-        return create_engine(f"sqlite:///{self.home / 'portside.db'}")
+        """The server's own database, read from the test (SQLite in its home unless it was given one)."""
+        return make_engine(self.env.get("PORTSIDE_DATABASE_URL") or f"sqlite:///{self.home / 'portside.db'}")
 
     def client(self, **kwargs: Any) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=60, **kwargs)

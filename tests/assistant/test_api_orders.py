@@ -7,6 +7,8 @@ from assistant.api.app import create_app
 from assistant.runtime import Services
 from tests.conftest import STAFF_TOKEN
 
+pytestmark = pytest.mark.both_databases
+
 
 @pytest.fixture
 def client(demo_services: Services) -> httpx.AsyncClient:

@@ -10,6 +10,8 @@ from assistant.runtime import Services
 from assistant.settings import Settings
 from tests.assistant.helpers import Shopper, scenario_order, token_for
 
+pytestmark = pytest.mark.both_databases
+
 LEAK_FIELDS = ("tracking", "status")
 
 
@@ -146,6 +148,7 @@ async def test_conversation_survives_a_restart(chat_services: Services, chat_cli
     await shopper.say(order.id)
     # A new process: new services and app on the same data folder.
     fresh = Services(Settings(home=chat_services.settings.home, now=chat_services.settings.now,
+                              database_url=chat_services.settings.database_url,
                               _env_file=None))  # type: ignore[call-arg]
     fresh.__dict__["kb"] = chat_services.kb
     fresh.__dict__["intents"] = chat_services.intents

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from assistant.runtime import Services
 from assistant.settings import Settings
 from assistant.storage.events import POLL_SECONDS, woken
+
+pytestmark = pytest.mark.both_databases
 
 
 async def test_local_publish_wakes_a_subscriber_at_once(services: Services) -> None:

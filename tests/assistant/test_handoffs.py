@@ -11,6 +11,8 @@ from assistant.storage import schema as t
 from tests.assistant.helpers import Shopper, scenario_order, token_for
 from tests.conftest import STAFF_TOKEN
 
+pytestmark = pytest.mark.both_databases
+
 STAFF = {"Authorization": f"Bearer {STAFF_TOKEN}"}
 PACKET_KEYS = {"reason", "priority", "language", "summary", "shopper_words", "verification", "customer", "order",
                "return_draft", "earlier_conversations", "transcript", "suggested_reply"}

@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from starlette.testclient import TestClient
 
 from assistant.api.app import create_app
 from assistant.runtime import Services
 from tests.conftest import STAFF_TOKEN
+
+pytestmark = pytest.mark.both_databases
 
 
 def until(ws: Any, kind: str, limit: int = 400) -> tuple[dict, list[dict]]:

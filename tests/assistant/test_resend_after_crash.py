@@ -4,11 +4,14 @@ and the same answer on every later resend. A message a person holds stays unansw
 from __future__ import annotations
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
 from assistant.runtime import Services
 from assistant.storage import schema as t
 from tests.assistant.helpers import Shopper, scenario_order, token_for
+
+pytestmark = pytest.mark.both_databases
 
 
 def assistant_messages(services: Services, session_id: str) -> int:

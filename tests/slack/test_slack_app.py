@@ -15,9 +15,12 @@ import httpx
 import pytest
 
 from assistant.api.app import create_app
+from assistant.clock import FixedClock
 from assistant.runtime import Services
 from tests.assistant.helpers import Shopper, scenario_order, token_for
 from tests.fakes.slack import FakeSlack
+
+pytestmark = pytest.mark.both_databases
 
 SECRET = "slack-signing-secret"
 
@@ -169,6 +172,28 @@ async def test_rate_limited_waits_for_retry_after(app_services: Services, client
     assert app_services.outbox.run_once(now + timedelta(seconds=10)) == 0  # too early: not even tried
     assert len(slack.called("chat.postMessage")) == 1
     assert app_services.outbox.run_once(now + timedelta(seconds=31)) == 1
+
+
+async def test_a_future_business_clock_does_not_hold_back_slack_posts(app_services: Services,
+                                                                     client: httpx.AsyncClient,
+                                                                     slack: FakeSlack) -> None:
+    """PORTSIDE_NOW a month ahead: the handoff is still posted on the outbox's next tick (one clock for delivery)."""
+    app_services.settings.__dict__["clock"] = FixedClock(app_services.clock.now() + timedelta(days=30))
+    await Shopper(client).say("I want to talk to a human")
+    assert app_services.outbox.run_once() == 1
+    assert len(slack.called("chat.postMessage")) == 1
+
+
+async def test_creating_the_app_twice_on_one_services_posts_a_handoff_once(app_services: Services,
+                                                                           slack: FakeSlack) -> None:
+    create_app(services=app_services)
+    again = create_app(services=app_services)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=again), base_url="http://test") as client:
+        await Shopper(client).say("I want to talk to a human")
+    assert len(app_services.handoff_hooks) == 1
+    while app_services.outbox.run_once():
+        pass
+    assert len(slack.called("chat.postMessage")) == 1
 
 
 async def test_signatures(client: httpx.AsyncClient) -> None:

@@ -9,11 +9,14 @@ import re
 from typing import Any
 
 import httpx
+import pytest
 
 from assistant.runtime import Services
 from tests.assistant.helpers import Shopper
 from tests.fakes.slack import FakeSlack
 from tests.slack.test_slack_app import app_services, client, signed, slack  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.both_databases
 
 HOSTILE = "<!channel> <!here> <@U0ADMIN> please <https://evil.example|Verify here> & call <tel:123>"
 # Slack reads these only when they are raw: escaped as &lt;!channel&gt; they are plain text.

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from assistant.clock import FixedClock
 from assistant.runtime import Services
 from assistant.tracking.stuck import queue_daily_digest
@@ -11,6 +13,8 @@ from tests.assistant.tracking.test_notices_and_stuck import age_all_scans
 from tests.conftest import NOW
 from tests.fakes.slack import FakeSlack
 from tests.slack.test_slack_app import app_services, client, slack  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.both_databases
 
 
 def test_the_digest_is_posted_once_a_day(app_services: Services, client: object,  # noqa: F811

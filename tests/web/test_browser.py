@@ -5,7 +5,6 @@ Screenshots of every step go to artifacts/screenshots/<test>-<step>.png (git-ign
 
 from __future__ import annotations
 
-import os
 import re
 import socket
 import threading
@@ -37,10 +36,8 @@ REPLY_TIMEOUT = 20_000  # ms; the first turns of a session warm up the embedder
 def browser() -> Iterator[Any]:
     """Module-scoped: Playwright's sync API keeps an event loop running in this thread while it is alive, which
     async tests in other modules (pytest-asyncio) cannot share."""
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing (browser tests are required in CI)")
-        pytest.skip(f"{CHROMIUM} is missing")
+    if not Path(CHROMIUM).exists():  # a skipped browser suite would look like a pass
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (make test does it when run as root)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -68,7 +68,7 @@ class LLMEngine:
             text = self._run(messages, turn, ctx)
             verdict = self._ground(text, turn, ctx)
             if not verdict.ok:
-                ctx.services.metrics["grounding_fallbacks"] = ctx.services.metrics.get("grounding_fallbacks", 0) + 1
+                ctx.services.metrics.incr("grounding_fallbacks")
                 raise GroundingFailed("; ".join(verdict.problems))
         return Reply(text=text.strip(), intent=turn.nlu.intent, confidence=round(turn.nlu.confidence, 3),
                      citations=ctx.citations, actions=ctx.actions, handoff=ctx.handoff, engine=self.name)

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from sqlalchemy import func, select
 
 from assistant.api.app import create_app
 from assistant.chat import ChatService
@@ -14,6 +15,7 @@ from assistant.engine.llm.grounding import check
 from assistant.engine.llm.model import EngineUnavailable, make_chat_model
 from assistant.runtime import Services
 from assistant.settings import Settings
+from assistant.storage import schema as t
 from tests.assistant.helpers import Shopper, scenario_order, token_for
 from tests.fakes.llm import OpenAIStub, ScriptedChatModel, call, say
 
@@ -177,3 +179,44 @@ def test_missing_provider_package_is_a_clear_error() -> None:
             make_chat_model(settings)
     with pytest.raises(EngineUnavailable):
         make_chat_model(Settings(llm="nonsense-provider:x", _env_file=None))  # type: ignore[call-arg]
+
+
+def failing_after(*messages: object) -> LLMEngine:
+    """A model that answers with `messages`, then its provider fails mid-turn."""
+
+    def script():  # type: ignore[no-untyped-def]
+        yield from messages
+        raise ConnectionError("provider went away mid-turn")
+
+    return LLMEngine(ScriptedChatModel(messages=script()))
+
+
+async def test_a_wrong_verification_in_a_failed_attempt_counts_once(chat_services: Services) -> None:
+    order = scenario_order(chat_services, "in_transit")
+    engine = failing_after(call("verify_identity", {"order_id": order.id, "email": "nobody@example.com",
+                                                    "message": f"{order.id} nobody@example.com"}))
+    async with client_for(chat_services, engine) as client:
+        shopper = Shopper(client)
+        body = await shopper.say(f"Where is order {order.id}? My email is nobody@example.com")
+    assert body["verified"] is False and chat_services.metrics["engine_fallbacks"] == 1
+    with chat_services.engine.connect() as conn:
+        failures = conn.scalar(select(t.verify_failures.c.failures)
+                               .where(t.verify_failures.c.key == f"order:{order.id}"))
+    assert failures == 1  # the offline answer counted it; the failed attempt's count was taken back
+    session = chat_services.conversations.get_session(shopper.session_id or "")
+    assert session is not None and session.state.verify_failures == 1
+
+
+async def test_a_handoff_made_by_a_failed_attempt_is_the_one_the_fallback_answers_with(
+        chat_services: Services) -> None:
+    order = scenario_order(chat_services, "in_transit")
+    engine = failing_after(call("escalate", {"reason": "customer_request"}))
+    async with client_for(chat_services, engine) as client:
+        shopper = Shopper(client, token_for(chat_services, order))
+        body = await shopper.say("I want to talk to a person about my order")
+    handoffs = chat_services.handoffs.open_for_session(shopper.session_id or "")
+    assert handoffs is not None and body["handoff"]["id"] == handoffs["id"]
+    with chat_services.engine.connect() as conn:
+        count = conn.scalar(select(func.count()).select_from(t.handoffs)
+                            .where(t.handoffs.c.session_id == shopper.session_id))
+    assert count == 1

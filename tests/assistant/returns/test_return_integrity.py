@@ -17,6 +17,8 @@ from assistant.storage import schema as t
 from tests.assistant.helpers import Shopper, scenario_order, token_for
 from tests.conftest import STAFF_TOKEN
 
+pytestmark = pytest.mark.both_databases
+
 STAFF = {"Authorization": f"Bearer {STAFF_TOKEN}"}
 
 

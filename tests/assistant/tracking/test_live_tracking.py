@@ -21,6 +21,8 @@ from tests.assistant.tracking.conftest import WEBHOOK_SECRET, use_carrier
 from tests.conftest import NOW
 from tests.fakes.aftership import FakeAfterShip
 
+pytestmark = pytest.mark.both_databases
+
 
 def notices(services: Services, session_id: str) -> list[str]:
     return [m.text for m in services.conversations.transcript(session_id) if m.meta.get("notice")]

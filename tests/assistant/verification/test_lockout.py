@@ -11,6 +11,8 @@ from assistant.runtime import Services
 from assistant.verification.lockout import Keys, Lockout
 from tests.conftest import NOW
 
+pytestmark = pytest.mark.both_databases
+
 
 class Clock:
     def __init__(self, at: datetime) -> None:
@@ -86,3 +88,18 @@ def test_success_resets_the_order_and_customer_but_not_the_client(lockout: Locko
     lockout.succeed(ORDER)
     counts = lockout.fail(ORDER).failures
     assert counts["order:BR-100234"] == 1 and counts["customer:C-1"] == 1 and counts["client:203.0.113.7"] == 3
+
+
+def test_a_failure_taken_back_is_as_if_it_never_happened(lockout: Lockout) -> None:
+    """An engine attempt that failed mid-turn takes its counted failure back before the fallback counts it."""
+    first = lockout.fail(ORDER)
+    lockout.unfail(first)
+    lockout.fail(ORDER)
+    lockout.fail(ORDER)
+    assert lockout.locked_until(ORDER) is None  # two failures counted, not three
+    locking = lockout.fail(ORDER)
+    assert locking.newly_locked == ["order:BR-100234"]
+    lockout.unfail(locking)
+    assert lockout.locked_until(ORDER) is None
+    again = lockout.fail(ORDER)  # the same third failure, counted again: the first lockout period, not a doubled one
+    assert again.locked_until == NOW + timedelta(minutes=15)
