@@ -21,8 +21,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import psycopg
-from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -71,8 +69,9 @@ class RoundRobinProxy:
         writer.close()
 
     async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", next(self.backends))
-        await asyncio.gather(self._pipe(reader, up_writer), self._pipe(up_reader, writer))
+        with contextlib.suppress(ConnectionError, asyncio.CancelledError):  # the bench closing the proxy
+            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", next(self.backends))
+            await asyncio.gather(self._pipe(reader, up_writer), self._pipe(up_reader, writer))
 
     async def serve(self) -> asyncio.Server:
         return await asyncio.start_server(self._client, "127.0.0.1", self.port)
@@ -126,18 +125,11 @@ def sequential_latency(url: str, turns: int) -> list[float]:
     return out
 
 
-def new_database(server_url: str) -> str:
-    name = f"bench_{uuid.uuid4().hex[:10]}"
-    dsn = make_url(server_url).set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
-
-
 @contextlib.contextmanager
 def stack(root: Path) -> Iterator[dict[str, str]]:
     with services.postgres() as pg, services.redis(root / "redis") as redis, services.chroma(root / "chroma") as ch:
-        yield {"PORTSIDE_DATABASE_URL": new_database(pg), "PORTSIDE_REDIS_URL": redis, "PORTSIDE_CHROMA_URL": ch}
+        yield {"PORTSIDE_DATABASE_URL": services.create_database(pg, "bench"), "PORTSIDE_REDIS_URL": redis,
+               "PORTSIDE_CHROMA_URL": ch}
 
 
 def main() -> None:
@@ -145,11 +137,16 @@ def main() -> None:
     ap.add_argument("--sessions", type=int, default=24)
     ap.add_argument("--turns", type=int, default=8)
     ap.add_argument("--workers", type=int, default=3)
+    ap.add_argument("--omp-threads", type=int, default=0,
+                    help="OMP_NUM_THREADS for each worker (the embedder's OpenMP team); 0: the library's default.")
+    ap.add_argument("--no-sqlite", action="store_true", help="Skip the PostgreSQL-vs-SQLite latency table.")
     args = ap.parse_args()
     root = Path(tempfile.mkdtemp(prefix="portside-scale-"))
     procs: list[subprocess.Popen[bytes]] = []
     try:
         with stack(root) as env:
+            if args.omp_threads:
+                env["OMP_NUM_THREADS"] = str(args.omp_threads)
             ports = []
             for i in range(args.workers):  # one at a time: the first creates the schema, demo store and KB
                 proc, url = start_worker(root / f"w{i}", env, demo=True)
@@ -157,7 +154,8 @@ def main() -> None:
                 ports.append(int(url.rsplit(":", 1)[1]))
                 if i == 0:
                     console.print("warm-up: first worker ready")
-            asyncio.run(through_proxy(ports[:1], 4, 4))  # warm every code path once
+            for port in ports:  # every worker warm (embedder, caches) before anything is measured
+                asyncio.run(load(f"http://127.0.0.1:{port}", 4, 6))
             rows = []
             base_tput = 0.0
             for n in range(1, args.workers + 1):
@@ -166,9 +164,13 @@ def main() -> None:
                 base_tput = base_tput or tput
                 rows.append((f"{n} worker(s)", len(latencies), errors, tput, tput / base_tput,
                              pct(latencies, 50) * 1000, pct(latencies, 95) * 1000))
-            print_table(f"scale-out: {args.sessions} concurrent sessions x {args.turns} turns, {os.cpu_count()} cores",
+            omp = f", OMP_NUM_THREADS={args.omp_threads}" if args.omp_threads else ""
+            print_table(f"scale-out: {args.sessions} concurrent sessions x {args.turns} turns, {os.cpu_count()} cores"
+                        f"{omp}",
                         ["topology", "turns", "errors", "turns/s", "× 1 worker", "p50 ms", "p95 ms"], rows)
             pg_lat = sequential_latency(f"http://127.0.0.1:{ports[0]}", 60)
+        if args.no_sqlite:
+            return
         for p in procs:
             p.terminate()
         procs.clear()

@@ -101,18 +101,15 @@ def postgres_server() -> Iterator[str]:
 @pytest.fixture
 def postgres_url(postgres_server: str) -> Iterator[str]:
     """A fresh, empty database on the session's cluster for one test, dropped afterwards."""
-    import uuid
-
     import psycopg
     from sqlalchemy.engine import make_url
 
-    name = f"t_{uuid.uuid4().hex[:16]}"
-    admin = make_url(postgres_server).set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    yield make_url(postgres_server).set(database=name).render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    from tests import services
+
+    url = services.create_database(postgres_server)
+    yield url
+    with psycopg.connect(services.admin_dsn(postgres_server), autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {make_url(url).database} WITH (FORCE)")
 
 
 @pytest.fixture(scope="session")

@@ -143,3 +143,24 @@ def chroma(root: Path) -> Iterator[str]:
         yield url
     finally:
         _stop(proc)
+
+
+def create_database(server_url: str, prefix: str = "t") -> str:
+    """A new empty database on the cluster at `server_url`; returns its SQLAlchemy URL."""
+    import uuid
+
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    name = f"{prefix}_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(admin_dsn(server_url), autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+def admin_dsn(server_url: str) -> str:
+    """The libpq form of the cluster's maintenance database URL (psycopg does not read SQLAlchemy's +driver)."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(server_url).set(drivername="postgresql", database="postgres").render_as_string(
+        hide_password=False)

@@ -14,15 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 import pytest
 from sqlalchemy import select
-from sqlalchemy.engine import make_url
 from websockets.sync.client import connect
 
 from assistant.identity import issue_token
 from assistant.slack.delivery import POST
 from assistant.storage import schema as t
+from tests import services
 from tests.adversarial.server import STAFF_TOKEN, LiveServer
 from tests.adversarial.test_probes import SECRET, Chat, order
 from tests.conftest import NOW
@@ -41,18 +40,10 @@ class Cluster:
         return self.workers[next(self._next)]
 
 
-def _database(server_url: str) -> str:
-    name = f"scale_{uuid.uuid4().hex[:12]}"
-    dsn = make_url(server_url).set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
-
-
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory, postgres_server: str, redis_url: str,
             chroma_server_url: str, intent_cache_dir: Path, intent_classifier: object) -> Iterator[Cluster]:
-    env = {"PORTSIDE_DATABASE_URL": _database(postgres_server), "PORTSIDE_REDIS_URL": redis_url,
+    env = {"PORTSIDE_DATABASE_URL": services.create_database(postgres_server, "scale"), "PORTSIDE_REDIS_URL": redis_url,
            "PORTSIDE_CHROMA_URL": chroma_server_url, "PORTSIDE_KB_COLLECTION": f"scale{uuid.uuid4().hex[:8]}",
            "PORTSIDE_RATE_LIMIT_SESSION": f"{SESSION_LIMIT}/minute"}
     with FakeSlack() as slack:
