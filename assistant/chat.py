@@ -111,7 +111,7 @@ class ChatService:
             with stage("guard"):
                 verdict = guard.assess(clean, redactions, decision.language)
             with stage("embed"):
-                slots = extract(verdict.text, decision.language)
+                slots = extract(verdict.text, decision.language, self.services.order_pattern)
                 vector = self.services.embedder.embed_queries([meaning_text(verdict.text, slots)])[0]
             with stage("understand"):
                 scores = self.services.intents.classify(vector)
@@ -122,7 +122,7 @@ class ChatService:
                         language = hint  # "hola" in a new session: the nearest example's language
                 top = scores[0]
                 if language != decision.language:
-                    slots = extract(verdict.text, language)
+                    slots = extract(verdict.text, language, self.services.order_pattern)
                 nlu = Understanding(top.intent, top.confidence, top.low, scores, slots, vector)
             session.state.language = language
             history = conv.transcript(session.id, limit=40)[:-1]

@@ -30,9 +30,11 @@ from knowledge.embedders import Embedder, get_embedder
 
 if TYPE_CHECKING:
     from assistant.handoffs.service import HandoffService
+    from assistant.platform.writes import PlatformWrites
     from assistant.returns.service import ReturnService
     from assistant.tracking.service import TrackingService
     from assistant.verification.lockout import Lockout
+    from connectors.platforms.base import Platform
 
 
 @dataclass
@@ -52,9 +54,38 @@ class Services:
 
     @cached_property
     def store(self) -> SqlStore:
-        store = make_store("sql", engine=self.engine)
+        """The embedded SQL store, or the local mirror of the store platform PORTSIDE_STORE names."""
+        if self.settings.store == "sql":
+            store: SqlStore = make_store("sql", engine=self.engine)
+        else:
+            from datetime import timedelta
+
+            from connectors.platforms.mirror import MirroredStore
+
+            store = MirroredStore(self.engine, self.platform, self.clock.now,
+                                  max_age=timedelta(seconds=self.settings.mirror_max_age))
         store.create_schema()
         return store
+
+    @cached_property
+    def platform(self) -> Platform:
+        from connectors.platforms.registry import make_platform
+
+        return make_platform(self.settings.store, self.settings)
+
+    @cached_property
+    def platform_writes(self) -> PlatformWrites:
+        from assistant.platform.writes import PlatformWrites
+
+        return PlatformWrites(self)
+
+    @cached_property
+    def order_pattern(self) -> str:
+        """How order numbers look in this store, for recognising them in what shoppers write."""
+        from assistant.nlu.slots import order_pattern
+
+        extra = self.settings.order_pattern or (self.platform.order_pattern if self.settings.store != "sql" else "")
+        return order_pattern(extra)
 
     @cached_property
     def conversations(self) -> ConversationStore:
@@ -146,6 +177,8 @@ class Services:
             i18n.messages(lang)
 
     def close(self) -> None:
+        if "platform" in self.__dict__:
+            self.platform.close()
         if "events" in self.__dict__ and self.events.notifier is not None:
             self.events.notifier.close()
         if "engine" in self.__dict__:

@@ -42,6 +42,21 @@ class Settings(BaseSettings):
     aftership_api_url: str = Field(default="https://api.aftership.com/tracking/2025-01")
     seventeentrack_api_key: str = Field(default="", description="17TRACK security key (17token; signs pushes).")
     seventeentrack_api_url: str = Field(default="https://api.17track.net/track/v2.2/")
+    store: str = Field(default="sql", description=(
+        "Where orders live: sql (Portside's own database, the demo) | shopify | woocommerce (mirrored locally)."))
+    shopify_shop: str = Field(default="", description="my-shop.myshopify.com")
+    shopify_token: str = Field(default="", description="Admin API access token of the shop's custom app (shpat_…).")
+    shopify_webhook_secret: str = Field(default="", description="The app's client secret: signs webhooks.")
+    shopify_api_url: str = Field(default="", description="Override the Admin GraphQL URL (tests, proxies).")
+    final_sale_tag: str = Field(default="final-sale", description="Product tag that marks an item final sale.")
+    woo_url: str = Field(default="", description="WooCommerce site URL (https://shop.example.com).")
+    woo_key: str = Field(default="", description="REST API consumer key (ck_…).")
+    woo_secret: str = Field(default="", description="REST API consumer secret (cs_…).")
+    woo_webhook_secret: str = Field(default="", description="Secret of the WooCommerce webhooks.")
+    mirror_max_age: float = Field(default=900, ge=0, description=(
+        "Seconds a mirrored order is answered from before it is read from the platform again."))
+    order_pattern: str = Field(default="", description=(
+        "Regular expression of this store's order numbers as shoppers type them; default: the platform's."))
     llm: str = Field(default="offline", description="offline, or a LangChain provider:model (openai:gpt-4o-mini).")
     llm_base_url: str | None = Field(default=None, description="OpenAI-compatible server URL (vLLM, llama.cpp).")
     llm_api_key: str | None = None

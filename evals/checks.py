@@ -65,11 +65,12 @@ def expectations(expect: Expect, reply: dict[str, Any], fill: Any) -> list[Check
     return out
 
 
-def grounded(text: str, shopper_text: str, owner: str | None, store: Any) -> Check:
+def grounded(text: str, shopper_text: str, owner: str | None, store: Any,
+             order_pattern: str = DEFAULT_ORDER_PATTERN) -> Check:
     """Every order id and tracking number in the reply exists and belongs to the verified shopper."""
     problems = []
-    for ref in re.findall(DEFAULT_ORDER_PATTERN, text):
-        order = store.get_order(ref.lstrip("#"))
+    for ref in re.findall(order_pattern, text):
+        order = store.get_order(ref.lstrip("#").strip())
         if order is None:
             if ref not in shopper_text and ref != EXAMPLE_ORDER:  # echoes and the format example are no claims
                 problems.append(f"{ref} does not exist")

@@ -185,7 +185,7 @@ class Runner:
         session_state = world.services.conversations.get_session(res.session_id)
         owner = session_state.state.customer_id if session_state else None
         if expect.grounded:
-            checks.append(grounded(r.text, text, owner, world.services.store))
+            checks.append(grounded(r.text, text, owner, world.services.store, world.services.order_pattern))
         store_emails = {world.services.policy.store.support_email, world.services.policy.store.privacy_email}
         found = leaks(r.text, owner, world.services.store, store_emails)
         if expect.no_leak:

@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
 
-from assistant.api import chat, live, log_redaction, orders, staff, webhooks
+from assistant.api import chat, live, log_redaction, orders, platform_webhooks, staff, webhooks
 from assistant.api.body_limit import BodyLimit
 from assistant.api.errors import ApiError, install_error_handlers
 from assistant.api.ratelimit import RateLimiter
@@ -31,6 +31,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     slack_app = None
     if slack_enabled(services):
         slack_app, _delivery = install_slack(services)
+    if services.settings.store != "sql":  # the platform's writes and webhooks are delivered by the outbox
+        from assistant.platform import webhooks as platform_hooks
+
+        services.platform_writes  # noqa: B018 - registers its outbox handler
+        platform_hooks.install(services)
     scheduler = background_jobs(services, slack=slack_app is not None)
 
     @asynccontextmanager
@@ -88,6 +93,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     app.include_router(staff.router)
     app.include_router(staff.public)
+    app.include_router(platform_webhooks.router)  # before the trackers' /webhooks/{provider}
     app.include_router(webhooks.router)
     return app
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
+from assistant.actions.records import ActionRecord
 from assistant.api.deps import ServicesDep
 from assistant.api.errors import ApiError
 from assistant.chat import ChatError, ChatRequest, ChatResult
@@ -38,7 +39,7 @@ class ChatOut(BaseModel):
     confidence: float
     verified: bool
     citations: list[CitationOut]
-    actions: list[dict[str, Any]]
+    actions: list[ActionRecord]
     handoff: dict[str, Any] | None
 
 
@@ -53,7 +54,7 @@ def to_out(result: ChatResult) -> ChatOut:
                    confidence=r.confidence, verified=result.verified,
                    citations=[CitationOut(doc_id=c.doc_id, title=c.title, url=c.url, snippet=c.snippet)
                               for c in r.citations],
-                   actions=r.actions, handoff=r.handoff)
+                   actions=r.actions, handoff=r.handoff)  # type: ignore[arg-type]  # validated into records
 
 
 def client_ip(request: Request) -> str | None:
@@ -73,7 +74,7 @@ async def run_chat(request: Request, body: ChatIn) -> ChatResult:
     return result
 
 
-@router.post("/chat", response_model=ChatOut)
+@router.post("/chat", response_model=ChatOut, response_model_exclude_unset=True)
 async def chat(request: Request, body: ChatIn) -> ChatOut:
     result = await run_chat(request, body)
     return to_out(result)

@@ -128,7 +128,7 @@ class Connection:
             self.session_id = result.session_id
             self.after = await run_in_threadpool(self.services.events.last_id, result.session_id)
             await self.send({"type": "session", "session_id": result.session_id})
-        out = to_out(result).model_dump()
+        out = to_out(result).model_dump(mode="json", exclude_unset=True)
         for piece in chunks(out["reply"]):
             await self.send({"type": "chunk", "client_id": client_id, "text": piece})
         await self.send({"type": "reply", "client_id": client_id, "held_by_human": result.held_by_human, **out})

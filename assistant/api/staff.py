@@ -84,6 +84,8 @@ def _decide(rma_id: str, approve: bool, staff: str, services: Any) -> dict[str, 
     except ReturnStateError as exc:
         raise ApiError(409, "conflict", str(exc), current=_summary(exc.row) if exc.row else None) from None
     out = _summary(row)
+    if "platform" in row:  # what Shopify/WooCommerce made of the decision: done, queued for retry, or refused
+        out["platform"] = row["platform"]
     if row["status"] == "approved" and row["return_required"]:
         out["label_url"] = services.returns.label_url(rma_id)
     return out

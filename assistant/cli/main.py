@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 import typer
 from rich.markup import escape
 
-from assistant.cli import chat_cmds, db_cmds, eval_cmds, kb_cmds, store_cmds, tracking_cmds
+from assistant.cli import chat_cmds, db_cmds, eval_cmds, kb_cmds, platform_cmds, store_cmds, tracking_cmds
 from assistant.cli.common import CliError, console, err_console, services_ctx
 from assistant.storage.migrate import SchemaNotCurrent
 
@@ -22,6 +23,8 @@ app.command("chat")(chat_cmds.chat)
 app.add_typer(eval_cmds.eval_app, name="eval")
 app.add_typer(tracking_cmds.tracking_app, name="tracking")
 app.add_typer(db_cmds.db_app, name="db")
+app.command("sync")(platform_cmds.sync)
+app.command("connect")(platform_cmds.connect)
 
 
 @app.command()
@@ -44,8 +47,14 @@ def serve(
             services.policy  # noqa: B018 - a broken policy file fails here, not on the first shopper's message
             services.tracking  # noqa: B018 - so does an unknown tracker or a missing tracker key
             services.conversations  # noqa: B018 - and a schema that needs `portside db upgrade`
+            services.store  # noqa: B018 - and a store platform without its credentials (PORTSIDE_STORE)
+            services.order_pattern  # noqa: B018 - and a PORTSIDE_ORDER_PATTERN that is not a regular expression
         except (PolicyError, TrackingConfigError, SchemaNotCurrent) as exc:
             raise CliError(str(exc)) from None
+        except re.error as exc:
+            raise CliError(f"PORTSIDE_ORDER_PATTERN is not a regular expression: {exc}") from None
+        except ValueError as exc:  # unknown PORTSIDE_STORE, missing platform credentials
+            raise CliError(f"PORTSIDE_STORE={services.settings.store}: {exc}") from None
         services.settings.demo_storefront = services.settings.demo_storefront or demo
         if demo and store_cmds.ensure_demo_store(services):
             console.print("created the demo store")

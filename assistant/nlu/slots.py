@@ -18,7 +18,17 @@ from knowledge.tokenize import UNSPACED_CHARS, fold
 _SPACED = rf"[^\W{UNSPACED_CHARS}]"  # a letter, digit or _ of a script written with spaces
 START, END = rf"(?<!{_SPACED})(?<!-)", rf"(?!{_SPACED})(?!-)"
 ID_TOKEN = re.compile(rf"(?:{_SPACED}|-)+")  # "邮编200000" holds the token "200000"
-DEFAULT_ORDER_PATTERN = rf"{START}(?:[A-Z]{{2}}-\d{{6}}|#?W\d{{7}}|#?\d{{6}}){END}"
+_DEMO_ORDERS = r"[A-Z]{2}-\d{6}|#?W\d{7}|#?\d{6}"
+DEFAULT_ORDER_PATTERN = rf"{START}(?:{_DEMO_ORDERS}){END}"
+
+
+def order_pattern(store_pattern: str = "") -> str:
+    """The order-number pattern for a store: its own shapes ("#1001" on Shopify, "4211" on WooCommerce) and the
+    default ones, each standing apart from neighbouring letters and digits."""
+    if not store_pattern:
+        return DEFAULT_ORDER_PATTERN
+    re.compile(store_pattern)  # a broken PORTSIDE_ORDER_PATTERN fails at start, not mid-conversation
+    return rf"{START}(?:{store_pattern}|{_DEMO_ORDERS}){END}"
 EMAIL = re.compile(rf"(?:{_SPACED}|[.+-])+@(?:{_SPACED}|-)+(?:\.(?:{_SPACED}|-)+)+")
 TRACKING = re.compile(rf"{START}(?:[A-Z]{{2}}\d{{9}}[A-Z]{{2}}|[A-Z]{{2,5}}\d{{8,14}}|00340\d{{13}}|3S\d{{12}}"
                       rf"|\d{{24}}){END}")

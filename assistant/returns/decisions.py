@@ -9,7 +9,14 @@ from assistant.runtime import Services
 
 
 def decide_return(services: Services, rma_id: str, approve: bool, staff: str) -> dict[str, Any]:
+    from assistant.actions.returns import push_decision
+
     row = services.returns.decide(rma_id, approve, staff)  # raises KeyError / ReturnStateError
+    # The store platform hears the decision too (through the outbox: a platform outage delays it, never loses it).
+    submitted = push_decision(services, row, note=f"decided by {staff} in Portside")
+    if submitted.platform != "sql":
+        row = {**row, "platform": {"name": submitted.platform, "status": submitted.status,
+                                   "reason": submitted.reason}}
     session = services.conversations.get_session(row["session_id"]) if row["session_id"] else None
     if session is not None:
         lang = session.state.language or "en"

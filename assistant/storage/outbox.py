@@ -24,6 +24,11 @@ MAX_BACKOFF = timedelta(minutes=10)
 LEASE = timedelta(minutes=2)  # longer than any handler's own timeouts and retries
 
 
+class GiveUp(Exception):
+    """Raised by a handler when the receiver refused for good (a retry would be refused again): the row is closed
+    with the error kept, never retried."""
+
+
 class RetryLater(Exception):
     """Raised by a handler when the receiver asked us to wait (e.g. HTTP 429 Retry-After)."""
 
@@ -85,6 +90,50 @@ class Outbox:
                                 .returning(*t.outbox.c)).mappings().all()
         return sorted((dict(r) for r in rows), key=lambda r: r["id"])
 
+    def deliver_now(self, dedupe_key: str) -> tuple[str, str | None]:
+        """Deliver one row at once (a write the shopper is waiting for) instead of on the next tick: "done",
+        "later" (failed or held by another worker; the outbox retries it) or "gave_up", with the error."""
+        o = t.outbox.c
+        now = SystemClock().now()
+        with self.engine.begin() as conn:
+            row = conn.execute(update(t.outbox).where(o.dedupe_key == dedupe_key, o.done_at.is_(None),
+                                                      or_(o.lease_until.is_(None), o.lease_until < now))
+                               .values(claimed_by=self.worker, lease_until=now + self.lease)
+                               .returning(*t.outbox.c)).mappings().first()
+            if row is None:
+                done = conn.execute(select(o.done_at, o.last_error).where(o.dedupe_key == dedupe_key)).first()
+        if row is None:
+            if done is not None and done.done_at is not None:
+                return ("gave_up", done.last_error) if done.last_error else ("done", None)
+            return "later", "being delivered by another worker"
+        return self._deliver(dict(row), now)
+
+    def _deliver(self, row: dict[str, Any], now: datetime) -> tuple[str, str | None]:
+        fn = self.handlers[row["topic"]]
+        try:
+            fn(row["payload"])
+        except GiveUp as exc:
+            self._finish(row, f"{exc}")
+            log.warning("outbox %s %s refused: %s", row["topic"], row["dedupe_key"], exc)
+            return "gave_up", str(exc)
+        except RetryLater as exc:
+            self._later(row, now + timedelta(seconds=max(1.0, exc.seconds)), str(exc))
+            return "later", str(exc)
+        except Exception as exc:  # down, timeout, 5xx: back off exponentially
+            wait = min(MAX_BACKOFF, timedelta(seconds=2 ** min(row["attempts"], 10)))
+            self._later(row, now + wait, f"{type(exc).__name__}: {exc}")
+            log.warning("outbox %s %s failed (attempt %s): %s", row["topic"], row["dedupe_key"],
+                        row["attempts"] + 1, exc)
+            return "later", f"{type(exc).__name__}: {exc}"
+        self._finish(row, None)
+        return "done", None
+
+    def _finish(self, row: dict[str, Any], error: str | None) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(t.outbox).where(t.outbox.c.id == row["id"]).values(
+                done_at=self.clock.now(), attempts=row["attempts"] + 1, last_error=error and error[:2000],
+                lease_until=None))
+
     def run_once(self, now: datetime | None = None) -> int:
         """Deliver what is due, in order; returns how many were delivered."""
         with self._run_lock:
@@ -94,26 +143,11 @@ class Outbox:
             due = self.claim(now)
             delivered = 0
             for i, row in enumerate(due):
-                fn = self.handlers[row["topic"]]
-                try:
-                    fn(row["payload"])
-                except RetryLater as exc:
-                    self._later(row, now + timedelta(seconds=max(1.0, exc.seconds)), str(exc))
-                    self._release(due[i + 1:])
-                    break  # the receiver is throttling us: keep the order, try again later
-                except Exception as exc:  # down, timeout, 5xx: back off exponentially
-                    wait = min(MAX_BACKOFF, timedelta(seconds=2 ** min(row["attempts"], 10)))
-                    self._later(row, now + wait, f"{type(exc).__name__}: {exc}")
-                    log.warning("outbox %s %s failed (attempt %s): %s", row["topic"], row["dedupe_key"],
-                                row["attempts"] + 1, exc)
+                outcome, _ = self._deliver(row, now)
+                if outcome == "later":  # keep the order for this receiver: try the rest again later
                     self._release(due[i + 1:])
                     break
-                else:
-                    with self.engine.begin() as conn:
-                        conn.execute(update(t.outbox).where(t.outbox.c.id == row["id"]).values(
-                            done_at=self.clock.now(), attempts=row["attempts"] + 1, last_error=None,
-                            lease_until=None))
-                    delivered += 1
+                delivered += outcome == "done"
             return delivered
 
     def _later(self, row: dict[str, Any], when: datetime, error: str) -> None:

@@ -206,3 +206,21 @@ slack_relayed = Table(
     metadata,
     Column("message_key", String(80), primary_key=True),  # channel:ts of a staff reply: relayed once
 )
+
+# Data-subject requests (GDPR, CCPA/CPRA, PIPL) from a platform's mandatory privacy webhooks or a shopper: kept
+# with their legal deadline until staff fulfil or refuse them.
+privacy_requests = Table(
+    "privacy_requests",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("source", String(32), nullable=False),  # shopify | woocommerce | chat
+    Column("kind", String(32), nullable=False),  # data_request | redact | shop_redact
+    Column("customer_ref", String(200)),  # the platform's customer id
+    Column("email", String(320)),
+    Column("order_ids", JSON, nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("state", String(16), nullable=False),  # open | fulfilled | refused
+    Column("received_at", UTCDateTime(), nullable=False),
+    Column("due_at", UTCDateTime(), nullable=False),
+    Index("ix_privacy_requests_state", "state", "due_at"),
+)

@@ -47,6 +47,9 @@ class ToolContext:
         return self.state.customer_id
 
     def record(self, action: dict[str, Any]) -> None:
+        from assistant.actions.records import ACTION_RECORD
+
+        ACTION_RECORD.validate_python(action)  # every record has a typed shape the API documents
         if action not in self.actions:  # looking the same order up twice in a turn is one action
             self.actions.append(action)
 

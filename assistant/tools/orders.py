@@ -30,7 +30,7 @@ def resolve_order_ref(ctx: ToolContext, ref: str, within: list[Order] | None = N
 
     With `within` (a verified customer's orders) only those count; otherwise the whole store is searched.
     """
-    raw = ref.strip().lstrip("#")
+    raw = ref.strip().lstrip("#").strip()
     exact = list(dict.fromkeys([raw, raw.upper()]))
     if within is not None:
         by_id = {o.id: o for o in within}
@@ -46,7 +46,7 @@ def resolve_order_ref(ctx: ToolContext, ref: str, within: list[Order] | None = N
 
 
 def lockout_keys(ctx: ToolContext, ref: str, order: Order | None) -> Keys:
-    return Keys(order=order.id if order else ref.strip().lstrip("#").upper(),
+    return Keys(order=order.id if order else ref.strip().lstrip("#").strip().upper(),
                 customer=order.customer_id if order else None, client=ctx.client)
 
 

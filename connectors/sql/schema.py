@@ -107,3 +107,27 @@ shipments = Table(
     Column("events", JSON, nullable=False),
     Index("ix_shipments_order", "order_id", "seq"),
 )
+
+# A store mirrored from a platform (Shopify, WooCommerce): where each order came from and when it was last read,
+# so a stale order is read again and a write can find the platform's own id.
+mirror_orders = Table(
+    "mirror_orders",
+    metadata,
+    Column("order_id", String(64), primary_key=True),
+    Column("platform", String(32), nullable=False),
+    Column("remote_id", String(200), nullable=False),
+    Column("synced_at", UTCDateTime(), nullable=False),
+    Index("ix_mirror_orders_remote", "platform", "remote_id"),
+)
+
+# One backfill per platform: the cursor after the last page written, so an interrupted sync resumes there.
+sync_runs = Table(
+    "sync_runs",
+    metadata,
+    Column("platform", String(32), primary_key=True),
+    Column("since", UTCDateTime()),
+    Column("cursor", String(500)),
+    Column("orders_done", Integer, nullable=False),
+    Column("started_at", UTCDateTime(), nullable=False),
+    Column("finished_at", UTCDateTime()),
+)

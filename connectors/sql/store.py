@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from connectors.models import Address, Customer, Duties, Order, OrderItem, Product, Shipment, StoreData
 from connectors.sql import schema as t
 from connectors.tracking.models import TrackingUpdate
+from connectors.writes import CancelOrder, ChangeAddress, PlatformWrite, WriteResult
 
 
 @dataclass
@@ -53,7 +54,13 @@ def _shipment_row(order_id: str, seq: int, s: Shipment) -> dict[str, Any]:
 
 
 class SqlStore:
-    """Orders, customers, shipments and products in one relational database."""
+    """Orders, customers, shipments and products in one relational database.
+
+    As the embedded default it is also the store's write side: a cancellation or an address change is written
+    here; returns, refunds and decisions live in Portside's own return records, so there is nothing more to do."""
+
+    name = "sql"
+    remote = False  # writes land in our own database: no outbox, no platform to wait for
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -283,6 +290,13 @@ class SqlStore:
                                     country=(r.shipping_address or {}).get("country", ""),
                                     last_event_at=max(stamps) if stamps else None))
         return out
+
+    def apply(self, write: PlatformWrite) -> WriteResult:
+        if isinstance(write, CancelOrder):
+            self.set_order_status(write.order_id, "cancelled")
+        elif isinstance(write, ChangeAddress):
+            self.set_shipping_address(write.order_id, write.address)
+        return WriteResult(platform=self.name, action_id=write.action_id, order=self.get_order(write.order_id))
 
     def set_order_status(self, order_id: str, status: str) -> None:
         with self.engine.begin() as conn:

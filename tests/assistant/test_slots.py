@@ -129,3 +129,31 @@ def test_greetings_and_thanks_are_not_farewells(text: str, lang: str) -> None:
 def test_every_language_has_farewells_and_postal_cues() -> None:
     for lang in LANGUAGES:
         assert lexicon(lang).get("goodbye") and lexicon(lang).get("postal_cues"), lang
+
+
+@pytest.mark.parametrize(("platform", "text", "refs"), [
+    ("shopify", "where is my order #1001?", ["#1001"]),
+    ("shopify", "order # 1001 please", ["# 1001"]),
+    ("shopify", "mi pedido 1001 no llegó", ["1001"]),
+    ("shopify", "注文番号は#1001です", ["#1001"]),
+    ("shopify", "order #EU1001-A", ["#EU1001-A"]),
+    ("shopify", "and the demo one BR-100234", ["BR-100234"]),
+    ("shopify", "x1001 and 1001abc are not orders", []),
+    ("woocommerce", "cancel #4211", ["#4211"]),
+    ("woocommerce", "cancel order 4211", ["4211"]),
+    ("woocommerce", "2 items", []),
+])
+def test_order_numbers_follow_the_active_store(platform: str, text: str, refs: list[str]) -> None:
+    from assistant.nlu.slots import order_pattern
+    from connectors.shopify.platform import ShopifyPlatform
+    from connectors.woocommerce.platform import WooCommercePlatform
+
+    shape = {"shopify": ShopifyPlatform, "woocommerce": WooCommercePlatform}[platform].order_pattern
+    assert extract(text, "en", order_pattern(shape)).order_refs == refs
+
+
+def test_a_configured_order_pattern_must_compile() -> None:
+    from assistant.nlu.slots import order_pattern
+
+    with pytest.raises(Exception, match="unterminated|missing"):
+        order_pattern("#(\\d+")

@@ -40,15 +40,33 @@ def confirm_step(turn: Turn, ctx: ToolContext, r: Responder, on_done: Any) -> bo
     slots = turn.nlu.slots
     if slots.bank_transfer and p.intent == "return_request" and not slots.deny:
         p.data["bank_transfer"] = True  # "yes, but to my bank account": a person pays it out
-        on_done(commit_pending(ctx))
+        committed(turn, ctx, r, on_done, commit_pending(ctx))
     elif slots.deny:
         ctx.state.pending = None
         r.say("action_cancelled")
     elif slots.affirm:
-        on_done(commit_pending(ctx))
+        committed(turn, ctx, r, on_done, commit_pending(ctx))
     else:
         r.say("confirm_prompt")
     return True
+
+
+def committed(turn: Turn, ctx: ToolContext, r: Responder, on_done: Any, action: dict[str, Any]) -> None:
+    """Answer a commit, and what the store platform made of it: refused → the platform's reason and a person;
+    still queued (throttled, down) → a cancellation or address change is not claimed done before the platform
+    has it, a return is, with a note that the store's system follows."""
+    platform = action.get("platform") or {}
+    if platform.get("status") == "rejected":
+        r.say("platform_rejected", reason=platform.get("reason") or "")
+        escalate(turn, ctx, r, "platform_rejected", order_id=action["order_id"], draft=action)
+        return
+    queued = platform.get("status") == "queued"
+    if queued and "done" in action:
+        r.say("platform_queued", order_id=action["order_id"])
+        return
+    on_done(action)
+    if queued:
+        r.say("platform_queued", order_id=action["order_id"])
 
 
 def pick_items(turn: Turn, r: Responder, order: Order, data: dict[str, Any], intent: str,

@@ -136,7 +136,7 @@ class LLMEngine:
                 allowed.append(customer.email)
         policy_claim = turn.nlu.intent == "policy_question" and not turn.nlu.low
         return grounding.check(text, evidence, allowed_emails=allowed, policy_claim=policy_claim,
-                               cited=bool(ctx.citations))
+                               cited=bool(ctx.citations), order_pattern=ctx.services.order_pattern)
 
 
 class GroundingFailed(RuntimeError):

@@ -46,12 +46,13 @@ def _numbers(text: str) -> set[float]:
 
 
 def check(reply: str, evidence: Iterable[str], *, allowed_emails: Iterable[str] = (),
-          policy_claim: bool = False, cited: bool = False) -> GroundingResult:
+          policy_claim: bool = False, cited: bool = False,
+          order_pattern: str = DEFAULT_ORDER_PATTERN) -> GroundingResult:
     evidence_text = "\n".join(str(e) for e in evidence)
     upper = evidence_text.upper()
     problems: list[str] = []
-    for ref in re.findall(DEFAULT_ORDER_PATTERN, reply):
-        if ref.lstrip("#").upper() not in upper:
+    for ref in re.findall(order_pattern, reply):
+        if ref.lstrip("#").strip().upper() not in upper:
             problems.append(f"order id {ref} does not come from a tool result")
     for number in TRACKING.findall(reply.upper()):
         if number not in upper:
@@ -60,7 +61,7 @@ def check(reply: str, evidence: Iterable[str], *, allowed_emails: Iterable[str] 
         if d not in evidence_text:
             problems.append(f"date {d} does not come from a tool result")
     known = _numbers(evidence_text)
-    stripped = EMAIL.sub(" ", re.sub(DEFAULT_ORDER_PATTERN, " ", TRACKING.sub(" ", reply)))
+    stripped = EMAIL.sub(" ", re.sub(order_pattern, " ", TRACKING.sub(" ", reply)))
     for raw in NUMBER.findall(stripped):
         values = _values(raw)
         if values and max(values) >= 10 and not values & known:  # small counts ("2 items") need no proof

@@ -1,0 +1,1 @@
+"""Store platforms that own the orders (Shopify, WooCommerce): read into a local mirror, written through."""
