@@ -57,7 +57,9 @@ def committed(turn: Turn, ctx: ToolContext, r: Responder, on_done: Any, action: 
     has it, a return is, with a note that the store's system follows."""
     platform = action.get("platform") or {}
     if platform.get("status") == "rejected":
-        r.say("platform_rejected", reason=platform.get("reason") or "")
+        r.say("platform_rejected")
+        if platform.get("reason"):  # the platform's own words, as the carrier's are kept in tracking updates
+            r.say("platform_reason", reason=platform["reason"])
         escalate(turn, ctx, r, "platform_rejected", order_id=action["order_id"], draft=action)
         return
     queued = platform.get("status") == "queued"
