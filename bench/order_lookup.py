@@ -1,8 +1,10 @@
 """Order lookup latency at scale: by id, by e-mail and by tracking number.
 
 Builds a store of N orders (default 1,000,000) cloned from demo orders with unique ids, and a baseline store of
-10,000 orders built the same way, then times SqlStore lookups (the same calls the assistant makes).
-Target: p95 < 5 ms at 1,000,000 orders.  Usage: python bench/order_lookup.py [--orders N] [--samples K]
+10,000 orders built the same way, then times SqlStore lookups (the same calls the assistant makes), and the same
+lookups through the platform mirror (every order mirrored and fresh, so no live read may happen: the platform
+behind it refuses to be called). Target: p95 < 5 ms at 1,000,000 orders.
+Usage: python bench/order_lookup.py [--orders N] [--samples K]
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from assistant.policy.config import load_policy  # noqa: E402
 from bench.common import console, print_table, summary_ms  # noqa: E402
 from connectors import demo  # noqa: E402
 from connectors.models import StoreData  # noqa: E402
+from connectors.platforms.mirror import MirroredStore  # noqa: E402
 from connectors.sql import schema as t  # noqa: E402
 from connectors.sql.engine import make_engine  # noqa: E402
 from connectors.sql.store import SqlStore, _customer_row, _order_row, _shipment_row  # noqa: E402
@@ -54,19 +57,21 @@ def build(path: Path, n_orders: int) -> tuple[SqlStore, list[str], list[str], li
                 batch.clear()
         if batch:
             conn.execute(insert(t.customers), batch)
-        orders, items, ships = [], [], []
+        orders, items, ships, mirrored = [], [], [], []  # type: ignore[var-annotated]
         for i in range(n_orders):
             o = template.orders[i % len(template.orders)]
             oid = f"{o.shipping_address.country}-{i:07d}"
             orders.append({**_order_row(o), "id": oid, "customer_id": f"c{i % n_customers}"})
+            mirrored.append({"order_id": oid, "platform": "shopify", "remote_id": f"gid://shopify/Order/{i}",
+                             "synced_at": NOW})
             items += [{"order_id": oid, "line": n, **it.model_dump()} for n, it in enumerate(o.items, 1)]
             ships += [
                 {**_shipment_row(oid, n, s), "tracking_number": f"TN{i:08d}{n}"}
                 for n, s in enumerate(o.shipments, 1)
             ]
             if len(orders) == 20_000:
-                _flush(conn, orders, items, ships)
-        _flush(conn, orders, items, ships)
+                _flush(conn, orders, items, ships, mirrored)
+        _flush(conn, orders, items, ships, mirrored)
     console.print(
         f"built {n_orders:,} orders / {n_customers:,} customers in {time.perf_counter() - t0:.1f} s"
     )
@@ -83,8 +88,9 @@ def build(path: Path, n_orders: int) -> tuple[SqlStore, list[str], list[str], li
     return store, order_ids, emails, tracking[:2000]
 
 
-def _flush(conn: Any, orders: list[Any], items: list[Any], ships: list[Any]) -> None:
-    for table, rows in ((t.orders, orders), (t.order_items, items), (t.shipments, ships)):
+def _flush(conn: Any, orders: list[Any], items: list[Any], ships: list[Any], mirrored: list[Any]) -> None:
+    for table, rows in ((t.orders, orders), (t.order_items, items), (t.shipments, ships),
+                        (t.mirror_orders, mirrored)):
         if rows:
             conn.execute(insert(table), rows)
             rows.clear()
@@ -100,13 +106,24 @@ def time_calls(fn: Any, keys: list[str], samples: int) -> list[float]:
     return out
 
 
+class _Unreachable:
+    """The platform behind a fully mirrored, fresh store: a lookup that reaches it is a bug in the mirror."""
+
+    name = "shopify"
+
+    def __getattr__(self, attr: str) -> Any:
+        raise AssertionError(f"the mirror made a live read ({attr}) for a fresh, mirrored order")
+
+
 def measure(store: SqlStore, ids: list[str], emails: list[str], tracking: list[str], samples: int) -> dict:
+    mirror = MirroredStore(store.engine, _Unreachable(), now=lambda: NOW)  # type: ignore[arg-type]
     for key in ids[:50]:  # warm the page cache like a running server would be
         store.get_order(key)
     return {
         "order by id": time_calls(store.get_order, ids, samples),
         "orders by email": time_calls(store.orders_for_email, emails, samples),
         "shipment by tracking no.": time_calls(store.find_shipment, tracking, samples),
+        "order by id, platform mirror": time_calls(mirror.get_order, ids, samples),
     }
 
 
