@@ -29,9 +29,12 @@ from knowledge.base import KnowledgeBase
 from knowledge.embedders import Embedder, get_embedder
 
 if TYPE_CHECKING:
+    from assistant.audit import AuditLog
     from assistant.handoffs.service import HandoffService
     from assistant.platform.writes import PlatformWrites
+    from assistant.privacy.requests import PrivacyRequests
     from assistant.returns.service import ReturnService
+    from assistant.staff.tokens import StaffTokens
     from assistant.tracking.service import TrackingService
     from assistant.verification.lockout import Lockout
     from connectors.platforms.base import Platform
@@ -46,6 +49,8 @@ class Services:
     shopper_message_hooks: list[Callable[[str, str | None, str, int], None]] = field(default_factory=list)
     # Called with (handoff_id, version) after a handoff (or its return draft) changed state.
     handoff_change_hooks: list[Callable[[str, str], None]] = field(default_factory=list)
+    # Called inside the transaction that queues a privacy request (conn, row): Slack posts it for staff.
+    privacy_hooks: list[Callable[[Any, dict[str, Any]], None]] = field(default_factory=list)
     metrics: Counters = field(default_factory=Counters)
 
     @cached_property
@@ -121,6 +126,27 @@ class Services:
         service = ReturnService(self)
         service.backfill_units()
         return service
+
+    @cached_property
+    def audit(self) -> AuditLog:
+        from assistant.audit import AuditLog
+
+        self.conversations  # noqa: B018 - the schema must exist first
+        return AuditLog(self.engine, self.clock)
+
+    @cached_property
+    def staff_tokens(self) -> StaffTokens:
+        from assistant.staff.tokens import StaffTokens
+
+        self.conversations  # noqa: B018 - the schema must exist first
+        return StaffTokens(self.engine, SystemClock(), legacy_token=lambda: self.settings.staff_token)
+
+    @cached_property
+    def privacy(self) -> PrivacyRequests:
+        from assistant.privacy.requests import PrivacyRequests
+
+        self.conversations  # noqa: B018 - the schema must exist first
+        return PrivacyRequests(self)
 
     @cached_property
     def outbox(self) -> Outbox:

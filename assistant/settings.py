@@ -36,6 +36,13 @@ class Settings(BaseSettings):
     slack_channel: str = Field(default="", description="Channel id or name for handoffs.")
     slack_app_token: str = Field(default="", description="xapp- token: use Socket Mode instead of HTTP.")
     slack_api_url: str = Field(default="https://slack.com/api/", description="Slack Web API base URL.")
+    slack_approvers: Annotated[list[str], NoDecode] = Field(default_factory=list, description=(
+        "Slack user ids (U…) and user-group ids (S…) allowed to approve returns, decide privacy requests and run "
+        "/portside commands (comma-separated); empty: everyone in the channel (a warning at start)."))
+    privacy_laws: Path | None = Field(default=None, description=(
+        "YAML of data-request deadlines by country (the built-in assistant/privacy/laws.yaml when empty)."))
+    retention_days: int = Field(default=0, ge=0, description=(
+        "Delete transcripts, events and resolved handoffs older than this many days (a daily job); 0 keeps them."))
     tracking: str = Field(default="none", description="Parcel tracker: aftership | 17track | none.")
     aftership_api_key: str = Field(default="", description="AfterShip API key (as-api-key).")
     aftership_webhook_secret: str = Field(default="", description="AfterShip webhook secret (HMAC-SHA256).")
@@ -73,7 +80,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
 
-    @field_validator("trusted_proxies", mode="before")
+    @field_validator("trusted_proxies", "slack_approvers", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         if isinstance(value, str):

@@ -150,7 +150,17 @@ class Confirm(_Record):
     intent: str
 
 
+class PrivacyRequest(_Record):
+    """A data-subject request the shopper made in the chat, queued for staff with its legal deadline."""
+
+    type: Literal["privacy_request"]
+    request_id: str
+    kind: Literal["data_request", "redact"]
+    law: str
+    due_at: str = Field(description="ISO-8601: the legal deadline for the answer.")
+
+
 ActionRecord = Annotated[ReturnDraft | ExchangeDraft | CancelOrderAction | ChangeAddressAction | Verify | OrderLookup
-                         | OrderCard | RefundStatus | Handoff | Guard | CsatPrompt | Confirm,
+                         | OrderCard | RefundStatus | Handoff | Guard | CsatPrompt | Confirm | PrivacyRequest,
                          Field(discriminator="type")]
 ACTION_RECORD: TypeAdapter[ActionRecord] = TypeAdapter(ActionRecord)

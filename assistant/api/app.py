@@ -9,13 +9,14 @@ from fastapi import FastAPI, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
 
-from assistant.api import chat, live, log_redaction, orders, platform_webhooks, staff, webhooks
+from assistant.api import admin, chat, live, log_redaction, orders, platform_webhooks, privacy, staff, webhooks
 from assistant.api.body_limit import BodyLimit
 from assistant.api.errors import ApiError, install_error_handlers
 from assistant.api.ratelimit import RateLimiter
 from assistant.chat import ChatService
 from assistant.engine.factory import make_engine
 from assistant.jobs import Scheduler
+from assistant.privacy.retention import run_retention
 from assistant.runtime import Services
 from assistant.settings import Settings
 from assistant.slack.app import enabled as slack_enabled
@@ -93,6 +94,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     app.include_router(staff.router)
     app.include_router(staff.public)
+    app.include_router(privacy.router)
+    app.include_router(admin.router)
     app.include_router(platform_webhooks.router)  # before the trackers' /webhooks/{provider}
     app.include_router(webhooks.router)
     return app
@@ -108,4 +111,7 @@ def background_jobs(services: Services, *, slack: bool) -> Scheduler:
         jobs.every(60, "tracking.retry_webhooks", tracking.retry_failed, first_after=30)
     if slack:
         jobs.every(600, "tracking.digest", lambda: queue_daily_digest(services), first_after=30)
+    if services.settings.retention_days:
+        jobs.every(3600, "privacy.retention", lambda: run_retention(services), first_after=120)
     return jobs
+

@@ -1,13 +1,14 @@
-"""Request dependencies: the shared services and staff authentication."""
+"""Request dependencies: the shared services and staff authentication by scoped token."""
 
 from __future__ import annotations
 
-import hmac
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
 from assistant.api.errors import ApiError
+from assistant.audit import Actor
 from assistant.runtime import Services
 
 
@@ -16,16 +17,30 @@ def get_services(request: Request) -> Services:
     return services
 
 
-def require_staff(
-    services: Annotated[Services, Depends(get_services)],
-    authorization: Annotated[str | None, Header()] = None,
-) -> None:
-    expected = services.settings.staff_token
-    scheme, _, token = (authorization or "").partition(" ")
-    if not expected or scheme.lower() != "bearer" or not hmac.compare_digest(token.encode(), expected.encode()):
-        raise ApiError(401, "unauthorized", "staff bearer token required",
-                       headers={"WWW-Authenticate": "Bearer"})
+def staff_actor(scope: str) -> Callable[..., Actor]:
+    """A dependency: the staff member behind the bearer token, who must hold `scope` (admin holds every scope)."""
+
+    def dependency(
+        services: Annotated[Services, Depends(get_services)],
+        authorization: Annotated[str | None, Header()] = None,
+    ) -> Actor:
+        scheme, _, token = (authorization or "").partition(" ")
+        actor = services.staff_tokens.authenticate(token.strip()) if scheme.lower() == "bearer" else None
+        if actor is None:
+            raise ApiError(401, "unauthorized", "a staff bearer token is required (portside staff token create)",
+                           headers={"WWW-Authenticate": "Bearer"})
+        if not actor.can(scope):
+            raise ApiError(403, "forbidden", f"this token lacks the {scope!r} scope (it has: "
+                           f"{', '.join(sorted(actor.scopes))})")
+        return actor
+
+    return dependency
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
-StaffDep = Depends(require_staff)
+ReadActor = Annotated[Actor, Depends(staff_actor("read"))]
+ActActor = Annotated[Actor, Depends(staff_actor("act"))]
+ApproveActor = Annotated[Actor, Depends(staff_actor("approve"))]
+PrivacyActor = Annotated[Actor, Depends(staff_actor("privacy"))]
+AdminActor = Annotated[Actor, Depends(staff_actor("admin"))]
+StaffDep = Depends(staff_actor("read"))

@@ -1,26 +1,34 @@
-"""Staff API (bearer PORTSIDE_STAFF_TOKEN): handoffs and return approvals."""
+"""Staff API (bearer staff token with scopes): handoffs and return approvals."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from assistant.api.deps import ServicesDep, StaffDep
+from assistant.api.deps import ActActor, ApproveActor, ReadActor, ServicesDep
 from assistant.api.errors import ApiError
+from assistant.audit import Actor
 from assistant.handoffs.service import HandoffError
 from assistant.returns.decisions import decide_return
 from assistant.returns.label import render_label
 from assistant.returns.service import ReturnStateError
 
-router = APIRouter(prefix="/v1", tags=["staff"], dependencies=[StaffDep])
+router = APIRouter(prefix="/v1", tags=["staff"])
 public = APIRouter(prefix="/v1", tags=["returns"])
 
 
 class StaffIn(BaseModel):
-    staff: str = Field(default="staff", min_length=1, max_length=120, description="Who acts (shown to colleagues).")
+    staff: str | None = Field(default=None, min_length=1, max_length=120, description=(
+        "How the person acting is shown to colleagues and the shopper; the token's name when absent. The audit "
+        "log records the token's name either way."))
+
+
+def _as(actor: Actor, body: StaffIn) -> Actor:
+    return replace(actor, display=body.staff) if body.staff else actor
 
 
 class ReplyIn(StaffIn):
@@ -36,7 +44,7 @@ def _full(row: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("/handoffs")
-def list_handoffs(services: ServicesDep, state: str | None = Query(default=None)) -> dict[str, Any]:
+def list_handoffs(services: ServicesDep, _: ReadActor, state: str | None = Query(default=None)) -> dict[str, Any]:
     try:
         rows = services.handoffs.list(state)
     except HandoffError as exc:
@@ -45,7 +53,7 @@ def list_handoffs(services: ServicesDep, state: str | None = Query(default=None)
 
 
 @router.get("/handoffs/{handoff_id}")
-def get_handoff(handoff_id: str, services: ServicesDep) -> dict[str, Any]:
+def get_handoff(handoff_id: str, services: ServicesDep, _: ReadActor) -> dict[str, Any]:
     row = services.handoffs.get(handoff_id)
     if row is None:
         raise ApiError(404, "not_found", f"handoff {handoff_id} not found")
@@ -62,21 +70,21 @@ def _act(services: Any, handoff_id: str, fn: Any) -> dict[str, Any]:
 
 
 @router.post("/handoffs/{handoff_id}/claim")
-def claim(handoff_id: str, body: StaffIn, services: ServicesDep) -> dict[str, Any]:
-    return _summary(_act(services, handoff_id, lambda: services.handoffs.claim(handoff_id, body.staff)))
+def claim(handoff_id: str, body: StaffIn, services: ServicesDep, actor: ActActor) -> dict[str, Any]:
+    return _summary(_act(services, handoff_id, lambda: services.handoffs.claim(handoff_id, _as(actor, body))))
 
 
 @router.post("/handoffs/{handoff_id}/reply")
-def reply(handoff_id: str, body: ReplyIn, services: ServicesDep) -> dict[str, Any]:
-    return _act(services, handoff_id, lambda: services.handoffs.reply(handoff_id, body.staff, body.text))
+def reply(handoff_id: str, body: ReplyIn, services: ServicesDep, actor: ActActor) -> dict[str, Any]:
+    return _act(services, handoff_id, lambda: services.handoffs.reply(handoff_id, _as(actor, body), body.text))
 
 
 @router.post("/handoffs/{handoff_id}/resolve")
-def resolve(handoff_id: str, body: StaffIn, services: ServicesDep) -> dict[str, Any]:
-    return _summary(_act(services, handoff_id, lambda: services.handoffs.resolve(handoff_id, body.staff)))
+def resolve(handoff_id: str, body: StaffIn, services: ServicesDep, actor: ActActor) -> dict[str, Any]:
+    return _summary(_act(services, handoff_id, lambda: services.handoffs.resolve(handoff_id, _as(actor, body))))
 
 
-def _decide(rma_id: str, approve: bool, staff: str, services: Any) -> dict[str, Any]:
+def _decide(rma_id: str, approve: bool, staff: Actor, services: Any) -> dict[str, Any]:
     try:
         row = decide_return(services, rma_id, approve, staff)
     except KeyError:
@@ -92,13 +100,13 @@ def _decide(rma_id: str, approve: bool, staff: str, services: Any) -> dict[str, 
 
 
 @router.post("/returns/{rma_id}/approve")
-def approve(rma_id: str, body: StaffIn, services: ServicesDep) -> dict[str, Any]:
-    return _decide(rma_id, True, body.staff, services)
+def approve(rma_id: str, body: StaffIn, services: ServicesDep, actor: ApproveActor) -> dict[str, Any]:
+    return _decide(rma_id, True, _as(actor, body), services)
 
 
 @router.post("/returns/{rma_id}/reject")
-def reject(rma_id: str, body: StaffIn, services: ServicesDep) -> dict[str, Any]:
-    return _decide(rma_id, False, body.staff, services)
+def reject(rma_id: str, body: StaffIn, services: ServicesDep, actor: ApproveActor) -> dict[str, Any]:
+    return _decide(rma_id, False, _as(actor, body), services)
 
 
 @public.get("/returns/{rma_id}/label.pdf", response_class=Response)

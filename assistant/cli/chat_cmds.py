@@ -10,6 +10,7 @@ from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.table import Table
 
+from assistant.audit import Actor, cli_actor
 from assistant.chat import ChatError, ChatRequest, ChatService
 from assistant.cli.common import CliError, console, services_ctx
 from assistant.handoffs.service import HandoffError
@@ -97,13 +98,19 @@ def show(handoff_id: str, as_json: Annotated[bool, typer.Option("--json")] = Fal
         console.print(f"[bold]Suggested reply ({packet['language']}):[/bold] {packet['suggested_reply']}")
 
 
+def _cli(staff: str) -> Actor:
+    """The operator at this terminal, shown to the shopper and colleagues as --staff."""
+    actor = cli_actor()
+    return Actor(actor.name, "cli", actor.scopes, display=staff)
+
+
 @handoffs_app.command("reply")
 def reply(handoff_id: str, text: str, staff: Annotated[str, typer.Option("--staff")] = "staff") -> None:
     """Send a reply into the shopper's conversation."""
     with services_ctx() as services:
         _get(services, handoff_id)
         try:
-            services.handoffs.reply(handoff_id, staff, text)
+            services.handoffs.reply(handoff_id, _cli(staff), text)
         except HandoffError as exc:
             raise CliError(str(exc)) from None
         console.print("sent")
@@ -114,5 +121,5 @@ def resolve(handoff_id: str, staff: Annotated[str, typer.Option("--staff")] = "s
     """Mark resolved; the assistant takes the conversation back."""
     with services_ctx() as services:
         _get(services, handoff_id)
-        services.handoffs.resolve(handoff_id, staff)
+        services.handoffs.resolve(handoff_id, _cli(staff))
         console.print("resolved")

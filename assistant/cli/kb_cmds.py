@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from assistant.audit import cli_actor
 from assistant.cli.common import CliError, console, err_console, services_ctx
 from assistant.runtime import Services
 from knowledge.base import KnowledgeBase
@@ -69,6 +70,8 @@ def ingest(
         kb = open_kb(services, collection, reindex)
         report = ingest_with_progress(kb, paths)
         print_report(report)
+        services.audit.record(cli_actor(), "kb.ingest", kb.name, documents=report.documents, added=report.added,
+                              updated=report.updated, removed=report.removed, errors=len(report.errors))
         if report.errors and (strict or report.documents == 0):
             raise typer.Exit(1)
 

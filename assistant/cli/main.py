@@ -8,7 +8,17 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from assistant.cli import chat_cmds, db_cmds, eval_cmds, kb_cmds, platform_cmds, store_cmds, tracking_cmds
+from assistant.cli import (
+    chat_cmds,
+    db_cmds,
+    eval_cmds,
+    kb_cmds,
+    platform_cmds,
+    privacy_cmds,
+    staff_cmds,
+    store_cmds,
+    tracking_cmds,
+)
 from assistant.cli.common import CliError, console, err_console, services_ctx
 from assistant.storage.migrate import SchemaNotCurrent
 
@@ -25,6 +35,9 @@ app.add_typer(tracking_cmds.tracking_app, name="tracking")
 app.add_typer(db_cmds.db_app, name="db")
 app.command("sync")(platform_cmds.sync)
 app.command("connect")(platform_cmds.connect)
+app.add_typer(privacy_cmds.privacy_app, name="privacy")
+app.command("audit")(privacy_cmds.audit)
+app.add_typer(staff_cmds.staff_app, name="staff")
 
 
 @app.command()

@@ -13,6 +13,7 @@ import yaml
 from sqlalchemy import and_, insert, or_, select, update
 
 from assistant import i18n
+from assistant.audit import Actor, as_actor
 from assistant.policy.config import BusinessHours
 from assistant.runtime import Services
 from assistant.storage import schema as t
@@ -163,41 +164,46 @@ class HandoffService:
             raise KeyError(handoff_id)
         return row
 
-    def claim(self, handoff_id: str, staff: str) -> dict[str, Any]:
+    def claim(self, handoff_id: str, staff: Actor | str) -> dict[str, Any]:
         """Claim an open handoff. Conditional on its state, so two staff claiming at once: one wins, the other gets
         HandoffError naming the winner."""
+        actor = as_actor(staff)
         row = self._require(handoff_id)
         c = t.handoffs.c
-        claimable = or_(c.state == "open", and_(c.state == "claimed", c.claimed_by == staff))
-        if not self._set(handoff_id, claimable, state="claimed", claimed_by=staff):
+        claimable = or_(c.state == "open", and_(c.state == "claimed", c.claimed_by == actor.shown))
+        if not self._set(handoff_id, claimable, (actor, "handoff.claim"), state="claimed", claimed_by=actor.shown):
             row = self._require(handoff_id)
             if row["state"] == "resolved":
                 raise HandoffError("handoff is already resolved")
             raise HandoffError(f"already claimed by {row['claimed_by']}")
         self.services.events.publish(row["session_id"], "handoff", {"id": handoff_id, "state": "claimed",
-                                                                    "agent": staff})
+                                                                    "agent": actor.shown})
         return self._require(handoff_id)
 
-    def reply(self, handoff_id: str, staff: str, text: str) -> dict[str, Any]:
+    def reply(self, handoff_id: str, staff: Actor | str, text: str) -> dict[str, Any]:
+        actor = as_actor(staff)
         row = self._require(handoff_id)
         if row["state"] == "resolved":
             raise HandoffError("handoff is already resolved")
         if not text.strip():
             raise HandoffError("reply text is empty")
         if row["state"] == "open":
-            self._set(handoff_id, t.handoffs.c.state == "open", state="claimed", claimed_by=staff)
+            self._set(handoff_id, t.handoffs.c.state == "open", (actor, "handoff.claim"), state="claimed",
+                      claimed_by=actor.shown)
         msg = self.services.conversations.add_message(row["session_id"], "staff", text.strip(),
-                                                      language=row["language"], meta={"author": staff,
+                                                      language=row["language"], meta={"author": actor.shown,
                                                                                       "handoff_id": handoff_id})
+        self.services.audit.record(actor, "handoff.reply", handoff_id, message_id=msg.id, chars=len(text.strip()))
         self.services.events.publish(row["session_id"], "staff_message", msg.as_json())
         return msg.as_json()
 
-    def resolve(self, handoff_id: str, staff: str) -> dict[str, Any]:
+    def resolve(self, handoff_id: str, staff: Actor | str) -> dict[str, Any]:
+        actor = as_actor(staff)
         row = self._require(handoff_id)
         now = self.services.clock.now()
         # Conditional: of two resolves at once only one tells the shopper and reopens the bot.
-        if self._set(handoff_id, t.handoffs.c.state != "resolved", state="resolved", resolved_at=now,
-                     claimed_by=row["claimed_by"] or staff):
+        if self._set(handoff_id, t.handoffs.c.state != "resolved", (actor, "handoff.resolve"), state="resolved",
+                     resolved_at=now, claimed_by=row["claimed_by"] or actor.shown):
             conv = self.services.conversations
             session = conv.get_session(row["session_id"])
             if session is not None:
@@ -212,11 +218,14 @@ class HandoffService:
                 self.services.events.publish(session.id, "message", msg.as_json())
         return self._require(handoff_id)
 
-    def _set(self, handoff_id: str, condition: Any, **values: Any) -> bool:
-        """Update the handoff where `condition` holds; True when this call changed it."""
+    def _set(self, handoff_id: str, condition: Any, audit: tuple[Actor, str], **values: Any) -> bool:
+        """Update the handoff where `condition` holds, with its audit entry in the same transaction; True when this
+        call changed it."""
         with self.engine.begin() as conn:
             done = conn.execute(update(t.handoffs).where(t.handoffs.c.id == handoff_id).where(condition)
                                 .values(updated_at=self.services.clock.now(), **values)).rowcount == 1
+            if done:
+                self.services.audit.record(audit[0], audit[1], handoff_id, conn=conn)
         if done:
             self.services.handoff_changed(handoff_id,
                                           f"{values.get('state', 'update')}:{values.get('claimed_by', '')}")

@@ -19,7 +19,8 @@ import yaml
 from knowledge.embedders import Embedder
 
 INTENTS = ("order_status", "return_request", "exchange_request", "refund_status", "cancel_order",
-           "change_address", "policy_question", "payment_issue", "human_agent", "greeting", "other")
+           "change_address", "policy_question", "payment_issue", "human_agent", "greeting", "other",
+           "privacy_access", "privacy_erasure")
 K = 7
 MIN_CONFIDENCE = 0.45  # below this share of the neighbourhood vote the engine asks a clarifying question
 MIN_SIMILARITY = 0.80  # e5 cosine; below this the nearest example is not really near

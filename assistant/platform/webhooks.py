@@ -10,13 +10,12 @@ delivery itself.
 from __future__ import annotations
 
 import logging
-import secrets
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
 
+from assistant.audit import Actor
 from assistant.runtime import Services
 from assistant.storage import schema as t
 from assistant.storage.outbox import GiveUp, enqueue
@@ -24,7 +23,6 @@ from connectors.platforms.base import PlatformWebhook
 from connectors.writes import PlatformRejected
 
 TOPIC = "platform.webhook"
-PRIVACY_DEADLINE = timedelta(days=30)  # GDPR's month; Shopify asks for data requests within 30 days
 log = logging.getLogger("portside.platform")
 
 
@@ -38,6 +36,8 @@ def ingest(services: Services, hook: PlatformWebhook, body: bytes, headers: dict
     platform = services.store.name
     now = services.clock.now()
     key = f"{TOPIC}:{platform}:{hook.webhook_id}"
+    email = str(hook.privacy.get("email") or "") if hook.privacy else ""
+    known = services.store.customer_by_email(email) if email else None  # for the deadline of their country
     try:
         with services.engine.begin() as conn:
             row_id = conn.execute(insert(t.inbound_webhooks).values(
@@ -45,16 +45,21 @@ def ingest(services: Services, hook: PlatformWebhook, body: bytes, headers: dict
                 payload=body.decode("utf-8", "replace"), headers=headers, received_at=now,
                 processed_at=None if hook.kind == "order" else now)).inserted_primary_key[0]  # type: ignore[index]
             if hook.kind == "privacy" and hook.privacy is not None:
-                conn.execute(insert(t.privacy_requests).values(
-                    id="pr_" + secrets.token_hex(6), source=platform, kind=str(hook.privacy["kind"]),
-                    customer_ref=hook.privacy.get("customer_ref"), email=hook.privacy.get("email"),
-                    order_ids=hook.privacy.get("order_ids") or [], payload=hook.privacy.get("payload") or {},
-                    state="open", received_at=now, due_at=now + PRIVACY_DEADLINE))
+                services.privacy.open(
+                    conn, source=platform, kind=str(hook.privacy["kind"]), actor=Actor(platform, "webhook"),
+                    country=known.country if known else None, customer_id=known.id if known else None,
+                    customer_ref=_str(hook.privacy.get("customer_ref")), email=email or None,
+                    order_ids=[str(o) for o in hook.privacy.get("order_ids") or []],  # type: ignore[attr-defined]
+                    payload=dict(hook.privacy.get("payload") or {}))  # type: ignore[call-overload]
             if hook.kind == "order":
                 enqueue(conn, TOPIC, key, {"row": row_id, "remote_order_id": hook.remote_order_id})
     except IntegrityError:
         return None
     return key if hook.kind == "order" else None
+
+
+def _str(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
 def apply(services: Services, payload: dict[str, Any]) -> None:

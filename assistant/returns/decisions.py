@@ -5,15 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from assistant import i18n
+from assistant.audit import Actor, as_actor
 from assistant.runtime import Services
 
 
-def decide_return(services: Services, rma_id: str, approve: bool, staff: str) -> dict[str, Any]:
+def decide_return(services: Services, rma_id: str, approve: bool, staff: Actor | str) -> dict[str, Any]:
     from assistant.actions.returns import push_decision
 
-    row = services.returns.decide(rma_id, approve, staff)  # raises KeyError / ReturnStateError
+    actor = as_actor(staff)
+    row = services.returns.decide(rma_id, approve, actor)  # raises KeyError / ReturnStateError
     # The store platform hears the decision too (through the outbox: a platform outage delays it, never loses it).
-    submitted = push_decision(services, row, note=f"decided by {staff} in Portside")
+    submitted = push_decision(services, row, note=f"decided by {actor.shown} in Portside")
     if submitted.platform != "sql":
         row = {**row, "platform": {"name": submitted.platform, "status": submitted.status,
                                    "reason": submitted.reason}}
@@ -30,7 +32,7 @@ def decide_return(services: Services, rma_id: str, approve: bool, staff: str) ->
                   "return_required": row["return_required"], "status": row["status"],
                   **({"label_url": label} if label else {})}
         msg = services.conversations.add_message(session.id, "assistant", "\n\n".join(parts), language=lang,
-                                                 meta={"actions": [action], "author": staff})
+                                                 meta={"actions": [action], "author": actor.shown})
         services.events.publish(session.id, "return", {"rma_id": rma_id, "status": row["status"]})
         services.events.publish(session.id, "message", msg.as_json())
         handoff = services.handoffs.open_for_session(session.id)

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from assistant.audit import Actor, as_actor
 from assistant.returns import label_links
 from assistant.runtime import Services
 from assistant.storage import schema as t
@@ -169,17 +170,20 @@ class ReturnService:
                                    .where(t.returns.c.order_id == order_id).where(t.returns.c.kind == "exchange")
                                    .where(t.returns.c.status != "rejected")) or 0)
 
-    def decide(self, rma_id: str, approve: bool, staff: str) -> dict[str, Any]:
+    def decide(self, rma_id: str, approve: bool, staff: Actor | str) -> dict[str, Any]:
         """Approve or reject a return awaiting approval. The update is conditional on that state, so of two staff
         deciding at once exactly one wins; the other gets ReturnStateError with the current state. A rejection
         releases the items' units."""
         status = "approved" if approve else "rejected"
+        actor = as_actor(staff)
         with self.engine.begin() as conn:
             done = conn.execute(update(t.returns).where(t.returns.c.rma_id == rma_id)
                                 .where(t.returns.c.status == "awaiting_approval")
-                                .values(status=status, decided_by=staff, updated_at=self.services.clock.now()))
-            if done.rowcount == 1 and not approve:
-                conn.execute(delete(t.return_units).where(t.return_units.c.rma_id == rma_id))
+                                .values(status=status, decided_by=actor.shown, updated_at=self.services.clock.now()))
+            if done.rowcount == 1:
+                if not approve:
+                    conn.execute(delete(t.return_units).where(t.return_units.c.rma_id == rma_id))
+                self.services.audit.record(actor, f"return.{'approve' if approve else 'reject'}", rma_id, conn=conn)
         row = self.get(rma_id)
         if row is None:
             raise KeyError(rma_id)

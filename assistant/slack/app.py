@@ -17,13 +17,15 @@ from slack_sdk import WebClient
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
+from assistant.audit import Actor
 from assistant.handoffs.service import HandoffError
 from assistant.returns.decisions import decide_return
 from assistant.returns.service import ReturnStateError
 from assistant.runtime import Services
 from assistant.slack import ops
+from assistant.slack.approvers import Approvers
 from assistant.slack.blocks import esc
-from assistant.slack.delivery import POST, TEXT, THREAD, UPDATE, SlackDelivery, make_client
+from assistant.slack.delivery import DELETE, POST, PRIVACY, TEXT, THREAD, UPDATE, SlackDelivery, make_client
 from assistant.storage import schema as t
 
 log = logging.getLogger("portside.slack")
@@ -42,10 +44,13 @@ def install(services: Services, client: WebClient | None = None) -> tuple[App, S
     _hook(services.handoff_hooks, delivery.on_handoff_created)
     _hook(services.handoff_change_hooks, delivery.on_handoff_changed)
     _hook(services.shopper_message_hooks, delivery.on_shopper_message)
+    _hook(services.privacy_hooks, delivery.on_privacy_request)
     services.outbox.handler(POST, delivery.post)
     services.outbox.handler(UPDATE, delivery.update)
     services.outbox.handler(THREAD, delivery.thread)
     services.outbox.handler(TEXT, delivery.text)
+    services.outbox.handler(PRIVACY, delivery.privacy)
+    services.outbox.handler(DELETE, delivery.delete)
     app = App(token=services.settings.slack_bot_token, signing_secret=services.settings.slack_signing_secret or None,
               client=client, process_before_response=True, token_verification_enabled=False)
     register(app, services, delivery)
@@ -82,12 +87,30 @@ def _user_name(client: WebClient, user_id: str) -> str:
         return user_id
 
 
+def slack_actor(client: WebClient, user_id: str) -> Actor:
+    return Actor(f"slack:{user_id}", "slack", display=_user_name(client, user_id))
+
+
+REFUSED = ":no_entry: Only approvers (PORTSIDE_SLACK_APPROVERS) can {what}."
+
+
 def register(app: App, services: Services, delivery: SlackDelivery) -> None:
-    def act(ack: Ack, body: dict[str, Any], respond: Respond, fn: Any) -> None:
+    approvers = Approvers(app.client, services.settings.slack_approvers)
+    if approvers.open_to_all:
+        log.warning("PORTSIDE_SLACK_APPROVERS is empty: anyone in the channel can approve returns and run "
+                    "/portside commands")
+
+    def act(ack: Ack, body: dict[str, Any], respond: Respond, fn: Any, guarded: str | None = None) -> None:
         ack()
         action = body["actions"][0]
         handoff_id = action["value"]
-        staff = _user_name(app.client, body["user"]["id"])
+        user_id = body["user"]["id"]
+        if guarded and not approvers.allowed(user_id):
+            services.audit.record(Actor(f"slack:{user_id}", "slack"), "slack.refused", handoff_id,
+                                  attempted=action["action_id"])
+            respond(text=REFUSED.format(what=guarded), response_type="ephemeral", replace_original=False)
+            return
+        staff = slack_actor(app.client, user_id)
         try:
             fn(handoff_id, staff)
         except KeyError:
@@ -96,14 +119,14 @@ def register(app: App, services: Services, delivery: SlackDelivery) -> None:
         except (HandoffError, ReturnStateError) as exc:
             respond(text=f":warning: {esc(exc)}", response_type="ephemeral", replace_original=False)
 
-    def send_suggested(handoff_id: str, staff: str) -> None:
+    def send_suggested(handoff_id: str, staff: Actor) -> None:
         row = services.handoffs.get(handoff_id)
         if row is None:
             raise KeyError(handoff_id)
         services.handoffs.reply(handoff_id, staff, row["packet"]["suggested_reply"])
 
     def decide(approve: bool) -> Any:
-        def fn(handoff_id: str, staff: str) -> None:
+        def fn(handoff_id: str, staff: Actor) -> None:
             row = services.handoffs.get(handoff_id)
             if row is None:
                 raise KeyError(handoff_id)
@@ -115,8 +138,10 @@ def register(app: App, services: Services, delivery: SlackDelivery) -> None:
 
     app.action("claim")(lambda ack, body, respond: act(ack, body, respond, services.handoffs.claim))
     app.action("send_suggested")(lambda ack, body, respond: act(ack, body, respond, send_suggested))
-    app.action("approve_return")(lambda ack, body, respond: act(ack, body, respond, decide(True)))
-    app.action("reject_return")(lambda ack, body, respond: act(ack, body, respond, decide(False)))
+    app.action("approve_return")(lambda ack, body, respond: act(ack, body, respond, decide(True),
+                                                                 guarded="approve returns"))
+    app.action("reject_return")(lambda ack, body, respond: act(ack, body, respond, decide(False),
+                                                                guarded="reject returns"))
     app.action("resolve")(lambda ack, body, respond: act(ack, body, respond, services.handoffs.resolve))
 
     @app.event("message")
@@ -137,15 +162,29 @@ def register(app: App, services: Services, delivery: SlackDelivery) -> None:
         if not text:
             return
         try:
-            services.handoffs.reply(handoff_id, _user_name(client, event["user"]), text)
+            services.handoffs.reply(handoff_id, slack_actor(client, event["user"]), text)
         except HandoffError as exc:
             client.chat_postEphemeral(channel=event["channel"], user=event["user"], text=f":warning: {esc(exc)}")
 
+    def ops_answer(user_id: str, text: str) -> str:
+        if not approvers.allowed(user_id):
+            services.audit.record(Actor(f"slack:{user_id}", "slack"), "slack.refused", None,
+                                  attempted=text.split(" ", 1)[0][:40])
+            return REFUSED.format(what="run /portside commands")
+        return ops.answer(services, text, slack_actor(app.client, user_id))
+
     @app.command("/portside")
     def slash(ack: Ack, command: dict[str, Any]) -> None:
-        ack(text=ops.answer(services, command.get("text", "")), response_type="ephemeral")
+        ack(text=ops_answer(command.get("user_id", ""), command.get("text", "")), response_type="ephemeral")
 
     @app.event("app_mention")
-    def mention(event: dict[str, Any], say: Say) -> None:
+    def mention(event: dict[str, Any], say: Say, client: WebClient) -> None:
         text = re.sub(r"<@[A-Z0-9]+>", "", event.get("text", "")).strip()
-        say(text=ops.answer(services, text), thread_ts=event.get("thread_ts") or event["ts"])
+        user_id = event.get("user", "")
+        if not approvers.allowed(user_id):
+            services.audit.record(Actor(f"slack:{user_id}", "slack"), "slack.refused", None, attempted="mention")
+            client.chat_postEphemeral(channel=event["channel"], user=user_id,
+                                      text=REFUSED.format(what="ask Portside ops questions"))
+            return
+        say(text=ops.answer(services, text, slack_actor(app.client, user_id)),
+            thread_ts=event.get("thread_ts") or event["ts"])

@@ -95,3 +95,18 @@ def _button(text: str, action_id: str, value: str, style: str | None = None) -> 
 
 def fallback_text(row: dict[str, Any]) -> str:
     return f"[{row['priority']}] handoff {row['id']}: {row['reason']} — {esc(row['packet']['summary'][:200])}"
+
+
+PRIVACY_KIND = {"data_request": "a copy of their data", "redact": "erasure of their data",
+                "shop_redact": "erasure of the whole shop's data (app uninstalled)"}
+
+
+def privacy_text(row: dict[str, Any]) -> str:
+    """A privacy request for staff: what, whose (by id only: personal data stays out of Slack), and by when."""
+    who = f"customer `{esc(row['customer_id'])}`" if row.get("customer_id") else (
+        f"{esc(row['source'])} customer `{esc(row['customer_ref'])}`" if row.get("customer_ref") else "the shop")
+    return (f":lock: *Privacy request* `{esc(row['id'])}` from {esc(row['source'])}: {who} asks for "
+            f"{PRIVACY_KIND.get(row['kind'], esc(row['kind']))}. Due by *{row['due_at']:%Y-%m-%d}* "
+            f"({esc(row.get('law') or 'GDPR')}).\n"
+            f"Approvers: `/portside privacy fulfil {esc(row['id'])}` or "
+            f"`/portside privacy refuse {esc(row['id'])} <reason>`")

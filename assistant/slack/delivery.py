@@ -6,15 +6,18 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, delete, insert, select
 
+from assistant.privacy.erase import SLACK_DELETE
 from assistant.runtime import Services
-from assistant.slack.blocks import esc, fallback_text, handoff_blocks
+from assistant.slack.blocks import esc, fallback_text, handoff_blocks, privacy_text
 from assistant.storage import schema as t
 from assistant.storage.outbox import RetryLater, enqueue
 
 POST, UPDATE, THREAD = "slack.handoff_post", "slack.handoff_update", "slack.thread_message"
 TEXT = "slack.channel_text"  # a plain post to the handoff channel (daily stuck-parcel list)
+PRIVACY = "slack.privacy_request"  # a data-subject request for staff, with its deadline
+DELETE = SLACK_DELETE  # an erasure removes what Portside posted about the person
 
 
 def make_client(services: Services) -> WebClient:
@@ -35,6 +38,9 @@ class SlackDelivery:
     def on_handoff_changed(self, handoff_id: str, version: str) -> None:
         self.services.outbox.add(UPDATE, f"update:{handoff_id}:{version}", {"handoff_id": handoff_id})
 
+    def on_privacy_request(self, conn: Connection, row: dict[str, Any]) -> None:
+        enqueue(conn, PRIVACY, f"privacy:{row['id']}", {"request_id": row["id"]})
+
     def on_shopper_message(self, session_id: str, handoff_id: str | None, text: str, message_id: int) -> None:
         if handoff_id:
             self.services.outbox.add(THREAD, f"thread:{message_id}", {"handoff_id": handoff_id, "text": text})
@@ -50,6 +56,7 @@ class SlackDelivery:
                           blocks=handoff_blocks(row, self._return_status(row)), unfurl_links=False)
         with self.services.engine.begin() as conn:
             conn.execute(insert(t.slack_posts).values(handoff_id=row["id"], channel=resp["channel"], ts=resp["ts"]))
+            self._posted(conn, resp, handoff_id=row["id"])
 
     def update(self, payload: dict[str, Any]) -> None:
         where = self.posted(payload["handoff_id"])
@@ -65,13 +72,39 @@ class SlackDelivery:
         where = self.posted(payload["handoff_id"])
         if where is None:
             raise RetryLater(2, "handoff not posted yet")
-        self._call(self.client.chat_postMessage, channel=where[0], thread_ts=where[1],
-                   text=f":speech_balloon: Shopper: {esc(payload['text'])}")
+        resp = self._call(self.client.chat_postMessage, channel=where[0], thread_ts=where[1],
+                          text=f":speech_balloon: Shopper: {esc(payload['text'])}")
+        with self.services.engine.begin() as conn:
+            self._posted(conn, resp, handoff_id=payload["handoff_id"])
+
+    def privacy(self, payload: dict[str, Any]) -> None:
+        row = self.services.privacy.get(payload["request_id"])
+        if row is None or row["state"] != "open":
+            return  # decided (or erased) before it was posted
+        resp = self._call(self.client.chat_postMessage, channel=self.channel, text=privacy_text(row),
+                          unfurl_links=False)
+        with self.services.engine.begin() as conn:
+            self._posted(conn, resp, privacy_request_id=row["id"])
+
+    def delete(self, payload: dict[str, Any]) -> None:
+        """Delete a message Portside posted; one already gone counts as deleted."""
+        try:
+            self._call(self.client.chat_delete, channel=payload["channel"], ts=payload["ts"])
+        except SlackApiError as exc:
+            if (exc.response.get("error") if exc.response is not None else None) != "message_not_found":
+                raise
+        with self.services.engine.begin() as conn:
+            conn.execute(delete(t.slack_messages).where(t.slack_messages.c.channel == payload["channel"])
+                         .where(t.slack_messages.c.ts == payload["ts"]))
 
     def text(self, payload: dict[str, Any]) -> None:
         self._call(self.client.chat_postMessage, channel=self.channel, text=payload["text"], unfurl_links=False)
 
     # -- helpers -------------------------------------------------------------------------------
+    def _posted(self, conn: Connection, resp: Any, **link: str) -> None:
+        conn.execute(insert(t.slack_messages).values(channel=resp["channel"], ts=resp["ts"],
+                                                     posted_at=self.services.clock.now(), **link))
+
     def posted(self, handoff_id: str) -> tuple[str, str] | None:
         with self.services.engine.connect() as conn:
             row = conn.execute(select(t.slack_posts.c.channel, t.slack_posts.c.ts)

@@ -10,20 +10,47 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from assistant.audit import SYSTEM, Actor
 from assistant.runtime import Services
 from assistant.slack.blocks import esc, order_lines
 from assistant.storage import schema as t
 
 HELP = ("Usage: `/portside order <id>` · `track <number>` · `customer <email>` · `kb <question>` · `handoffs` · "
-        "`stats [today|7d]` · `stuck [country|carrier]`")
+        "`stats [today|7d]` · `stuck [country|carrier]` · `privacy [fulfil <id> | refuse <id> <reason>]`")
 
 
-def answer(services: Services, text: str) -> str:
+def answer(services: Services, text: str, actor: Actor = SYSTEM) -> str:
     command, _, arg = text.strip().partition(" ")
+    if command.lower() == "privacy":
+        return privacy(services, arg.strip(), actor)
     fn = COMMANDS.get(command.lower())
     if fn is None:
         return HELP
     return fn(services, arg.strip())
+
+
+def privacy(services: Services, arg: str, actor: Actor) -> str:
+    from assistant.privacy.requests import PrivacyError
+    from assistant.slack.blocks import PRIVACY_KIND
+
+    verb, _, rest = arg.partition(" ")
+    request_id, _, note = rest.strip().partition(" ")
+    if not verb:
+        rows = services.privacy.list("open")
+        return "\n".join(f"• `{esc(r['id'])}` {PRIVACY_KIND.get(r['kind'], esc(r['kind']))} · {esc(r['source'])} · "
+                         f"due {r['due_at']:%Y-%m-%d} ({esc(r['law'] or 'GDPR')})" for r in rows) or \
+            "No open privacy requests."
+    if verb not in {"fulfil", "fulfill", "refuse"} or not request_id:
+        return "Usage: `privacy` · `privacy fulfil <id>` · `privacy refuse <id> <reason>`"
+    try:
+        row = services.privacy.decide(request_id, verb != "refuse", actor, note)
+    except KeyError:
+        return f"No privacy request `{esc(request_id)}`."
+    except PrivacyError as exc:
+        return f":warning: {esc(exc)}"
+    done = f"erased ({esc(', '.join(f'{k} {v}' for k, v in row.get('counts', {}).items()) or 'nothing left')})" \
+        if row["kind"] == "redact" and row["state"] == "fulfilled" else row["state"]
+    return f"`{esc(request_id)}`: {done}."
 
 
 def order(services: Services, arg: str) -> str:

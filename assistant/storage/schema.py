@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
 )
 
+from assistant.storage.append_only import protect
 from connectors.sql.schema import UTCDateTime
 
 metadata = MetaData()
@@ -222,5 +223,66 @@ privacy_requests = Table(
     Column("state", String(16), nullable=False),  # open | fulfilled | refused
     Column("received_at", UTCDateTime(), nullable=False),
     Column("due_at", UTCDateTime(), nullable=False),
+    Column("customer_id", String(64)),  # Portside's customer, once known (a verified shopper, a matched email)
+    Column("session_id", String(64)),  # the chat it was asked in
+    Column("language", String(8)),
+    Column("law", String(16)),  # the law whose deadline applies: GDPR, CCPA, LGPD, PIPL…
+    Column("decided_by", String(160)),
+    Column("decided_at", UTCDateTime()),
+    Column("decision_note", Text),  # why it was refused, or what was done
     Index("ix_privacy_requests_state", "state", "due_at"),
+)
+
+# Every Slack message Portside posted (handoff posts, shopper messages in their threads, privacy requests), so an
+# erasure can delete them all.
+slack_messages = Table(
+    "slack_messages",
+    metadata,
+    Column("channel", String(40), primary_key=True),
+    Column("ts", String(40), primary_key=True),
+    Column("handoff_id", String(40), index=True),
+    Column("privacy_request_id", String(40), index=True),
+    Column("posted_at", UTCDateTime(), nullable=False),
+)
+
+# Append-only: database triggers refuse UPDATE and DELETE (assistant/audit/log.py). Entries name ids, never
+# personal data, so an erasure leaves them in place.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("actor", String(160), nullable=False),  # staff token name, slack:<user id>, cli:<os user>, system
+    Column("channel", String(16), nullable=False),  # api | slack | cli | system | webhook | chat
+    Column("action", String(48), nullable=False),
+    Column("target", String(120)),
+    Column("detail", JSON, nullable=False),
+    Index("ix_audit_log_at", "at"),
+    Index("ix_audit_log_actor", "actor", "at"),
+)
+protect(audit_log)
+
+# Named staff API tokens: only a SHA-256 of the secret is kept; revoked tokens stay for the audit trail.
+staff_tokens = Table(
+    "staff_tokens",
+    metadata,
+    Column("id", String(24), primary_key=True),
+    Column("name", String(120), nullable=False),
+    Column("secret_hash", String(64), nullable=False, unique=True),
+    Column("scopes", JSON, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("created_by", String(160), nullable=False),
+    Column("revoked_at", UTCDateTime()),
+    Column("last_used_at", UTCDateTime()),
+)
+
+# That an erasure happened, without saying whose: what was removed, by whom, for which request.
+erasures = Table(
+    "erasures",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("actor", String(160), nullable=False),
+    Column("request_id", String(40)),
+    Column("counts", JSON, nullable=False),
 )

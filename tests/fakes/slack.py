@@ -1,4 +1,8 @@
-"""A fake Slack Web API on 127.0.0.1 that records calls and can fail or rate-limit on demand."""
+"""A fake Slack Web API on 127.0.0.1 that records calls and can fail or rate-limit on demand.
+
+It keeps the channel's messages, so an update or delete of a message that is not there fails as on Slack
+(`message_not_found`), checks the bot token (`not_authed` / `invalid_auth`, HTTP 200 with ok=false as Slack answers),
+and answers `usergroups.users.list` from the groups a test defines."""
 
 from __future__ import annotations
 
@@ -10,9 +14,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
+TOKENS = frozenset({"xoxb-test", "xoxb-adversarial"})
+
 
 class FakeSlack:
-    def __init__(self) -> None:
+    def __init__(self, tokens: frozenset[str] = TOKENS) -> None:
+        self.tokens = tokens
+        self.messages: dict[tuple[str, str], dict[str, Any]] = {}  # (channel, ts) -> the message as posted
+        self.groups: dict[str, list[str]] = {}  # user-group id -> member user ids
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.failures: dict[str, list[tuple[int, dict[str, str]]]] = defaultdict(list)
         self._ts = 1700000000.0
@@ -32,7 +41,13 @@ class FakeSlack:
                     args = json.loads(raw or "{}")
                 else:
                     args = {k: v[0] for k, v in parse_qs(raw or parsed.query).items()}
-                status, headers, body = fake.answer(method, args)
+                auth = self.headers.get("Authorization") or ""
+                token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else args.get("token", "")
+                if method == "response_url" or token in fake.tokens:
+                    status, headers, body = fake.answer(method, args)
+                else:
+                    status, headers, body = 200, {}, {"ok": False,
+                                                      "error": "invalid_auth" if token else "not_authed"}
                 payload = json.dumps(body).encode()
                 self.send_response(status)
                 for k, v in headers.items():
@@ -69,11 +84,28 @@ class FakeSlack:
                 error = "ratelimited" if status == 429 else "internal_error"
                 return status, headers, {"ok": False, "error": error}
             if method in {"chat.postMessage", "chat.postEphemeral"}:
+                if not args.get("channel"):
+                    return 200, {}, {"ok": False, "error": "channel_not_found"}
                 self._ts += 1
-                return 200, {}, {"ok": True, "channel": args.get("channel", "C1"), "ts": f"{self._ts:.6f}",
+                ts = f"{self._ts:.6f}"
+                if method == "chat.postMessage":
+                    self.messages[(args["channel"], ts)] = dict(args)
+                return 200, {}, {"ok": True, "channel": args["channel"], "ts": ts,
                                  "message": {"text": args.get("text")}}
-            if method == "chat.update":
-                return 200, {}, {"ok": True, "channel": args.get("channel"), "ts": args.get("ts")}
+            if method in {"chat.update", "chat.delete"}:
+                key = (args.get("channel", ""), args.get("ts", ""))
+                if key not in self.messages:
+                    return 200, {}, {"ok": False, "error": "message_not_found"}
+                if method == "chat.delete":
+                    del self.messages[key]
+                else:
+                    self.messages[key] = {**self.messages[key], **args}
+                return 200, {}, {"ok": True, "channel": key[0], "ts": key[1]}
+            if method == "usergroups.users.list":
+                group = args.get("usergroup", "")
+                if group not in self.groups:
+                    return 200, {}, {"ok": False, "error": "no_such_subteam"}
+                return 200, {}, {"ok": True, "users": list(self.groups[group])}
             if method == "users.info":
                 return 200, {}, {"ok": True, "user": {"id": args.get("user"), "real_name": "Ana Lima",
                                                       "profile": {"display_name": "ana"}}}

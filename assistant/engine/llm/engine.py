@@ -16,6 +16,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 
 from assistant import i18n
 from assistant.engine.base import Reply, Turn
+from assistant.engine.handlers.privacy import PRIVACY_INTENTS
 from assistant.engine.llm import grounding
 from assistant.engine.llm.tools import bind_tools
 from assistant.engine.offline import OfflineEngine
@@ -53,7 +54,9 @@ class LLMEngine:
         # Deterministic paths stay in code: confirmations, risk triggers, injection, explicit language switches.
         confirming = state.pending is not None and state.pending.step == "confirm" and (
             turn.nlu.slots.affirm or turn.nlu.slots.deny)
-        if confirming or guard.injection or guard.legal or guard.anger or turn.language_switched:
+        # A data-subject request touches data access: code opens it, never the model.
+        privacy = turn.nlu.intent in PRIVACY_INTENTS and not turn.nlu.low
+        if confirming or privacy or guard.injection or guard.legal or guard.anger or turn.language_switched:
             reply = self.offline.respond(turn, ctx)
             reply.engine = "llm"
             return reply

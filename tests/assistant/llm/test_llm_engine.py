@@ -220,3 +220,14 @@ async def test_a_handoff_made_by_a_failed_attempt_is_the_one_the_fallback_answer
         count = conn.scalar(select(func.count()).select_from(t.handoffs)
                             .where(t.handoffs.c.session_id == shopper.session_id))
     assert count == 1
+
+
+async def test_a_privacy_request_is_opened_by_code_not_the_model(chat_services: Services) -> None:
+    order = scenario_order(chat_services, "in_transit")
+    model = ScriptedChatModel(messages=iter([say("Sure, I have deleted everything about you.")]))
+    async with client_for(chat_services, LLMEngine(model)) as client:
+        body = await Shopper(client, token_for(chat_services, order)).say("Please delete all my personal data")
+    assert model.seen == []  # the model never saw the turn
+    request = next(a for a in body["actions"] if a["type"] == "privacy_request")
+    assert request["kind"] == "redact" and request["request_id"] in body["reply"]
+    assert "deleted everything" not in body["reply"]

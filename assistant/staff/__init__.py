@@ -1,0 +1,1 @@
+"""Staff access: named API tokens with scopes."""

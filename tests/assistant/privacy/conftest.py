@@ -1,0 +1,42 @@
+"""The real app with Slack on a fake Slack server, and staff tokens of each scope."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from assistant.api.app import create_app
+from assistant.runtime import Services
+from tests.fakes.slack import FakeSlack
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    with FakeSlack() as fake:
+        yield fake
+
+
+@pytest.fixture
+def app_services(chat_services: Services, slack: FakeSlack) -> Services:
+    s = chat_services.settings
+    s.slack_bot_token, s.slack_signing_secret, s.slack_channel, s.slack_api_url = ("xoxb-test", "secret", "C123",
+                                                                                   slack.url)
+    return chat_services
+
+
+@pytest.fixture
+def client(app_services: Services) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(services=app_services)),
+                             base_url="http://test")
+
+
+def bearer(services: Services, *scopes: str, name: str = "dpo") -> dict[str, str]:
+    _, token = services.staff_tokens.create(name, list(scopes), "test")
+    return {"Authorization": f"Bearer {token}"}
+
+
+def drain(services: Services) -> None:
+    while services.outbox.run_once():
+        pass
