@@ -9,12 +9,24 @@ from fastapi import FastAPI, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
 
-from assistant.api import admin, chat, live, log_redaction, orders, platform_webhooks, privacy, staff, webhooks
+from assistant.api import (
+    admin,
+    chat,
+    insights,
+    live,
+    log_redaction,
+    orders,
+    platform_webhooks,
+    privacy,
+    staff,
+    webhooks,
+)
 from assistant.api.body_limit import BodyLimit
 from assistant.api.errors import ApiError, install_error_handlers
 from assistant.api.ratelimit import RateLimiter
 from assistant.chat import ChatService
 from assistant.engine.factory import make_engine
+from assistant.insights.digest import queue_weekly_digest
 from assistant.jobs import Scheduler
 from assistant.privacy.retention import run_retention
 from assistant.runtime import Services
@@ -24,6 +36,7 @@ from assistant.slack.app import install as install_slack
 from assistant.slack.app import slack_body_problem
 from assistant.tracking.stuck import queue_daily_digest
 from assistant.web import routes as web_routes
+from assistant.web import staff as staff_web
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
@@ -80,6 +93,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(chat.router)
     app.include_router(live.router)
     app.include_router(web_routes.router)
+    app.include_router(staff_web.router)
     if slack_app is not None:
         from slack_bolt.adapter.fastapi import SlackRequestHandler
 
@@ -96,6 +110,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(staff.public)
     app.include_router(privacy.router)
     app.include_router(admin.router)
+    app.include_router(insights.router)
     app.include_router(platform_webhooks.router)  # before the trackers' /webhooks/{provider}
     app.include_router(webhooks.router)
     return app
@@ -111,6 +126,7 @@ def background_jobs(services: Services, *, slack: bool) -> Scheduler:
         jobs.every(60, "tracking.retry_webhooks", tracking.retry_failed, first_after=30)
     if slack:
         jobs.every(600, "tracking.digest", lambda: queue_daily_digest(services), first_after=30)
+        jobs.every(3600, "insights.weekly_digest", lambda: queue_weekly_digest(services), first_after=60)
     if services.settings.retention_days:
         jobs.every(3600, "privacy.retention", lambda: run_retention(services), first_after=120)
     return jobs

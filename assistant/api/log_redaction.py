@@ -48,17 +48,28 @@ class RedactSecrets(logging.Filter):
 
 
 class RedactPersonal(logging.Filter):
-    """On a handler: every record it writes, from any logger, has the message formatted and masked."""
+    """On a handler: every record it writes, from any logger, has its message and arguments masked. The arguments
+    stay a tuple of the same length (uvicorn's access formatter unpacks them); numbers stay numbers."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except (TypeError, ValueError):
-            return True
-        record.msg, record.args = redact_personal(redact_path(message)), ()
+        if isinstance(record.msg, str):
+            record.msg = redact_personal(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(_masked(a) for a in record.args)
+        elif isinstance(record.args, dict):
+            record.args = {k: _masked(v) for k, v in record.args.items()}
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
             record.exc_text = redact_personal(record.exc_text)
+            record.exc_info = None  # the masked text is what gets written
         return True
+
+
+def _masked(value: object) -> object:
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return redact_personal(redact_path(str(value)))
 
 
 def install(logger_names: tuple[str, ...] = ("uvicorn.access", "uvicorn.error")) -> None:

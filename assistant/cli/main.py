@@ -15,6 +15,7 @@ from assistant.cli import (
     kb_cmds,
     platform_cmds,
     privacy_cmds,
+    report_cmds,
     staff_cmds,
     store_cmds,
     tracking_cmds,
@@ -37,6 +38,7 @@ app.command("sync")(platform_cmds.sync)
 app.command("connect")(platform_cmds.connect)
 app.add_typer(privacy_cmds.privacy_app, name="privacy")
 app.command("audit")(privacy_cmds.audit)
+app.command("report")(report_cmds.report)
 app.add_typer(staff_cmds.staff_app, name="staff")
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +13,7 @@ from rich.table import Table
 
 from assistant.audit import cli_actor
 from assistant.cli.common import CliError, console, services_ctx
+from assistant.insights.period import BadPeriod, parse_when
 from assistant.privacy.requests import PrivacyError
 from assistant.privacy.retention import run_retention
 from assistant.privacy.subject import SubjectNotFound
@@ -28,18 +29,13 @@ def _person(customer: str | None, email: str | None) -> None:
         raise CliError("give exactly one of --customer ID or --email E", code=2)
 
 
-def parse_since(value: str | None) -> datetime | None:
-    """'7d', '12h' or an ISO date/time (UTC when no offset is given)."""
+def parse_since(value: str | None, now: datetime) -> datetime | None:
     if not value:
         return None
-    units = {"d": "days", "h": "hours", "m": "minutes"}
-    if value[-1:] in units and value[:-1].isdigit():
-        return datetime.now(UTC) - timedelta(**{units[value[-1]]: int(value[:-1])})
     try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise CliError(f"--since must be like 7d, 12h or 2026-12-01, not {value!r}", code=2) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        return parse_when(value, now)
+    except BadPeriod as exc:
+        raise CliError(f"--since: {exc}", code=2) from None
 
 
 @privacy_app.command("export")
@@ -140,8 +136,8 @@ def audit(since: Annotated[str | None, typer.Option(help="7d, 12h or an ISO date
           limit: Annotated[int, typer.Option(min=1, max=100000)] = 500,
           as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """The audit log: who changed what, when, from which channel."""
-    start = parse_since(since)
     with services_ctx() as services:
+        start = parse_since(since, services.clock.now())
         rows = services.audit.entries(since=start, actor=actor, action=action, limit=limit)
     if as_json:
         typer.echo(json.dumps(rows, default=str, ensure_ascii=False, indent=2))

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from assistant.audit import Actor
 from assistant.handoffs.service import HandoffError
+from assistant.insights.digest import TOPIC as DIGEST
 from assistant.returns.decisions import decide_return
 from assistant.returns.service import ReturnStateError
 from assistant.runtime import Services
@@ -51,6 +52,7 @@ def install(services: Services, client: WebClient | None = None) -> tuple[App, S
     services.outbox.handler(TEXT, delivery.text)
     services.outbox.handler(PRIVACY, delivery.privacy)
     services.outbox.handler(DELETE, delivery.delete)
+    services.outbox.handler(DIGEST, delivery.digest)
     app = App(token=services.settings.slack_bot_token, signing_secret=services.settings.slack_signing_secret or None,
               client=client, process_before_response=True, token_verification_enabled=False)
     register(app, services, delivery)

@@ -86,6 +86,12 @@ class SlackDelivery:
         with self.services.engine.begin() as conn:
             self._posted(conn, resp, privacy_request_id=row["id"])
 
+    def digest(self, payload: dict[str, Any]) -> None:
+        """The weekly insights digest with its chart (files_upload_v2: the channel must be an id, C…)."""
+        from assistant.insights.digest import deliver
+
+        self._call(lambda **kw: deliver(self.services, self.client, self.channel, kw), **payload)
+
     def delete(self, payload: dict[str, Any]) -> None:
         """Delete a message Portside posted; one already gone counts as deleted."""
         try:

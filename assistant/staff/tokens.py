@@ -86,9 +86,16 @@ class StaffTokens:
         legacy = self.legacy_token()
         if legacy and hmac.compare_digest(token.encode(), legacy.encode()):
             return Actor(LEGACY_NAME, "api", frozenset({"admin"}))
+        return self.by_digest(_digest(token))
+
+    def by_digest(self, digest: str) -> Actor | None:
+        """The live token with this SHA-256 (a dashboard session carries the hash, never the token)."""
+        legacy = self.legacy_token()
+        if legacy and hmac.compare_digest(digest.encode(), _digest(legacy).encode()):
+            return Actor(LEGACY_NAME, "api", frozenset({"admin"}))
         c = t.staff_tokens.c
         with self.engine.begin() as conn:
-            row = conn.execute(select(c.id, c.name, c.scopes).where(c.secret_hash == _digest(token))
+            row = conn.execute(select(c.id, c.name, c.scopes).where(c.secret_hash == digest)
                                .where(c.revoked_at.is_(None))).first()
             if row is None:
                 return None

@@ -66,3 +66,17 @@ async def test_a_chat_with_personal_data_leaves_none_in_the_log(chat_services: S
     assert order.id in text  # something was logged, ids kept
     for value in ("12 Baker Street", "+44 20 7946 0958", "sherlock.h@example.co.uk"):
         assert value not in text, value
+
+
+def test_uvicorn_access_lines_keep_their_shape(server_log: io.StringIO) -> None:
+    from uvicorn.logging import AccessFormatter
+
+    handler = logging.getLogger().handlers[-1]
+    handler.setFormatter(AccessFormatter('%(client_addr)s - "%(request_line)s" %(status_code)s', use_colors=False))
+    try:
+        logging.getLogger("uvicorn.access").info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "GET",
+                                                 "/v1/orders/1001?email=ana@example.com", "1.1", 200)
+    finally:
+        handler.setFormatter(logging.Formatter())
+    line = server_log.getvalue().strip().splitlines()[-1]
+    assert line == '127.0.0.1:5000 - "GET /v1/orders/1001?email=[email] HTTP/1.1" 200'

@@ -22,6 +22,7 @@ class FakeSlack:
         self.tokens = tokens
         self.messages: dict[tuple[str, str], dict[str, Any]] = {}  # (channel, ts) -> the message as posted
         self.groups: dict[str, list[str]] = {}  # user-group id -> member user ids
+        self.files: dict[str, dict[str, Any]] = {}  # file id -> {filename, length, data, channel, comment}
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.failures: dict[str, list[tuple[int, dict[str, str]]]] = defaultdict(list)
         self._ts = 1700000000.0
@@ -36,6 +37,14 @@ class FakeSlack:
                 parsed = urlparse(self.path)
                 method = parsed.path.rsplit("/", 1)[-1]
                 length = int(self.headers.get("Content-Length") or 0)
+                if "/upload/" in parsed.path:  # the upload URL files.getUploadURLExternal handed out: raw bytes
+                    status, text = fake.receive_upload(method, self.rfile.read(length))
+                    self.send_response(status)
+                    self.send_header("Content-Type", "text/plain")
+                    self.send_header("Content-Length", str(len(text)))
+                    self.end_headers()
+                    self.wfile.write(text)
+                    return
                 raw = self.rfile.read(length).decode() if length else ""
                 if "json" in (self.headers.get("Content-Type") or ""):
                     args = json.loads(raw or "{}")
@@ -101,6 +110,27 @@ class FakeSlack:
                 else:
                     self.messages[key] = {**self.messages[key], **args}
                 return 200, {}, {"ok": True, "channel": key[0], "ts": key[1]}
+            if method == "files.getUploadURLExternal":
+                if not args.get("filename") or not str(args.get("length", "")).isdigit():
+                    return 200, {}, {"ok": False, "error": "invalid_arguments"}
+                file_id = f"F{len(self.files) + 1:08d}"
+                self.files[file_id] = {"filename": args["filename"], "length": int(args["length"]), "data": None}
+                return 200, {}, {"ok": True, "upload_url": f"{self.url}upload/{file_id}", "file_id": file_id}
+            if method == "files.completeUploadExternal":
+                files = json.loads(args.get("files") or "[]") if isinstance(args.get("files"), str) else args["files"]
+                for f in files:
+                    known = self.files.get(f.get("id", ""))
+                    if known is None or known["data"] is None or len(known["data"]) != known["length"]:
+                        return 200, {}, {"ok": False, "error": "file_not_found" if known is None else "upload_failed"}
+                channel = args.get("channel_id")
+                for f in files:
+                    self.files[f["id"]].update(channel=channel, title=f.get("title"),
+                                               comment=args.get("initial_comment"))
+                if channel:
+                    self._ts += 1
+                    self.messages[(channel, f"{self._ts:.6f}")] = {"text": args.get("initial_comment"),
+                                                                 "files": [f["id"] for f in files]}
+                return 200, {}, {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
             if method == "usergroups.users.list":
                 group = args.get("usergroup", "")
                 if group not in self.groups:
@@ -114,6 +144,14 @@ class FakeSlack:
             if method == "response_url":
                 return 200, {}, {"ok": True}
             return 200, {}, {"ok": True}
+
+    def receive_upload(self, file_id: str, data: bytes) -> tuple[int, bytes]:
+        with self._lock:
+            known = self.files.get(file_id)
+            if known is None:
+                return 404, b"not found"
+            known["data"] = data
+            return 200, f"OK - {len(data)}".encode()
 
     def called(self, method: str) -> list[dict[str, Any]]:
         return [args for m, args in self.calls if m == method]
