@@ -70,20 +70,21 @@ def refuse(request_id: str, body: DecisionIn, services: ServicesDep, actor: Priv
     return _decide(services, request_id, False, actor, body.note)
 
 
-@router.post("/export")
-def export(body: PersonIn, services: ServicesDep, actor: PrivacyActor) -> dict[str, Any]:
+def _for_person(action: Any, body: PersonIn, actor: Actor) -> dict[str, Any]:
     try:
-        return services.privacy.export(actor, customer_id=body.customer_id, email=body.email)
+        return action(actor, customer_id=body.customer_id, email=body.email)  # type: ignore[no-any-return]
     except SubjectNotFound as exc:
         raise ApiError(404, "not_found", str(exc)) from None
+
+
+@router.post("/export")
+def export(body: PersonIn, services: ServicesDep, actor: PrivacyActor) -> dict[str, Any]:
+    return _for_person(services.privacy.export, body, actor)
 
 
 @router.post("/erase")
 def erase(body: EraseIn, services: ServicesDep, actor: PrivacyActor) -> dict[str, Any]:
-    try:
-        return services.privacy.erase(actor, customer_id=body.customer_id, email=body.email)
-    except SubjectNotFound as exc:
-        raise ApiError(404, "not_found", str(exc)) from None
+    return _for_person(services.privacy.erase, body, actor)
 
 
 @router.get("/exports/{request_id}.json")

@@ -161,3 +161,11 @@ class FakeSlack:
         while time.monotonic() < deadline and len(self.called(method)) < count:
             time.sleep(0.05)
         return self.called(method)
+
+
+def wire(services: Any, fake: FakeSlack, signing_secret: str = "slack-signing-secret", channel: str = "C123") -> Any:
+    """Point the services' Slack settings at the fake (the token it accepts, its URL, a channel id)."""
+    s = services.settings
+    s.slack_bot_token, s.slack_signing_secret, s.slack_channel, s.slack_api_url = ("xoxb-test", signing_secret,
+                                                                                   channel, fake.url)
+    return services

@@ -18,7 +18,7 @@ from assistant.api.app import create_app
 from assistant.clock import FixedClock
 from assistant.runtime import Services
 from tests.assistant.helpers import Shopper, scenario_order, token_for
-from tests.fakes.slack import FakeSlack
+from tests.fakes.slack import FakeSlack, wire
 
 pytestmark = pytest.mark.both_databases
 
@@ -33,9 +33,7 @@ def slack() -> Iterator[FakeSlack]:
 
 @pytest.fixture
 def app_services(chat_services: Services, slack: FakeSlack) -> Services:
-    s = chat_services.settings
-    s.slack_bot_token, s.slack_signing_secret, s.slack_channel, s.slack_api_url = "xoxb-test", SECRET, "C123", slack.url
-    return chat_services
+    return wire(chat_services, slack, SECRET)
 
 
 @pytest.fixture

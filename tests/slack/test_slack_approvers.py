@@ -12,7 +12,7 @@ import pytest
 
 from assistant.runtime import Services
 from tests.assistant.helpers import Shopper, scenario_order, token_for
-from tests.fakes.slack import FakeSlack
+from tests.fakes.slack import FakeSlack, wire
 from tests.slack.test_slack_app import signed
 
 pytestmark = pytest.mark.both_databases
@@ -27,11 +27,7 @@ def slack() -> Any:
 
 @pytest.fixture
 def app_services(chat_services: Services, slack: FakeSlack) -> Services:
-    s = chat_services.settings
-    s.slack_bot_token, s.slack_signing_secret, s.slack_channel, s.slack_api_url = ("xoxb-test",
-                                                                                   "slack-signing-secret", "C123",
-                                                                                   slack.url)
-    s.slack_approvers = ["U_BOSS", "S0LEADS"]
+    wire(chat_services, slack).settings.slack_approvers = ["U_BOSS", "S0LEADS"]
     return chat_services
 
 

@@ -14,7 +14,7 @@ from assistant.insights.digest import last_week, queue_weekly_digest
 from assistant.runtime import Services
 from tests.assistant.insights.test_insights import history  # noqa: F401 - the seeded history fixture
 from tests.conftest import NOW
-from tests.fakes.slack import FakeSlack
+from tests.fakes.slack import FakeSlack, wire
 
 pytestmark = pytest.mark.both_databases
 
@@ -27,10 +27,7 @@ def slack() -> Iterator[FakeSlack]:
 
 @pytest.fixture
 def app_services(chat_services: Services, slack: FakeSlack) -> Services:
-    s = chat_services.settings
-    s.slack_bot_token, s.slack_signing_secret, s.slack_channel, s.slack_api_url = ("xoxb-test", "x", "C123",
-                                                                                   slack.url)
-    create_app(services=chat_services)  # installs the Slack outbox handlers
+    create_app(services=wire(chat_services, slack))  # installs the Slack outbox handlers
     return chat_services
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from assistant.api.app import create_app
 from assistant.runtime import Services
-from tests.fakes.slack import FakeSlack
+from tests.fakes.slack import FakeSlack, wire
 
 
 @pytest.fixture
@@ -20,10 +20,7 @@ def slack() -> Iterator[FakeSlack]:
 
 @pytest.fixture
 def app_services(chat_services: Services, slack: FakeSlack) -> Services:
-    s = chat_services.settings
-    s.slack_bot_token, s.slack_signing_secret, s.slack_channel, s.slack_api_url = ("xoxb-test", "secret", "C123",
-                                                                                   slack.url)
-    return chat_services
+    return wire(chat_services, slack)
 
 
 @pytest.fixture
