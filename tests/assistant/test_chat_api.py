@@ -152,6 +152,7 @@ async def test_conversation_survives_a_restart(chat_services: Services, chat_cli
                               _env_file=None))  # type: ignore[call-arg]
     fresh.__dict__["kb"] = chat_services.kb
     fresh.__dict__["intents"] = chat_services.intents
+    fresh.__dict__["reasons"] = chat_services.reasons
     app = create_app(services=fresh)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
         shopper.client = client
