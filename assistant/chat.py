@@ -137,7 +137,7 @@ class ChatService:
             before = session.state.pending.model_copy(deep=True) if session.state.pending else None
             slots, text = apply_choice(req.choice, before, slots, verdict.text, ctx)
             with stage("understand"):
-                slots = self._reason_by_meaning(slots, vector, text, language, before, scores)
+                slots = self._reason_by_meaning(slots, vector, text, language, before, scores, req.choice is not None)
             nlu = Understanding(top.intent, top.confidence, top.low, scores, slots, vector)
             turn = Turn(session.id, text, language, decision.switched, verdict, nlu, history)
             with stage("engine"):
@@ -181,12 +181,14 @@ class ChatService:
         return ChatResult(session.id, reply, language, session.state.verified, answer.id, {})
 
     def _reason_by_meaning(self, slots: Slots, vector: Any, text: str, language: str, pending: Pending | None,
-                           scores: list[IntentScore]) -> Slots:
+                           scores: list[IntentScore], chosen: bool) -> Slots:
         """A return reason no lexicon phrase matched, heard by meaning when one is wanted: at the reason step,
         or in a message that reads as a return or an exchange."""
-        if slots.reasons:
-            return slots
+        if slots.reasons or chosen:
+            return slots  # a clicked button is taken as given, never guessed at from its label
         at_step = pending is not None and pending.step == "reason"
+        if pending is not None and not at_step:
+            return slots  # an item's name or an order number mid-task is no reason
         if not at_step and not any(s.intent in REASON_TASKS for s in scores[:2]):
             return slots
         code = self.services.reasons.match(vector, language, at_step=at_step, text=text)

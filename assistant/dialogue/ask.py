@@ -80,10 +80,15 @@ def variants(pending: Pending, ctx: ToolContext) -> list[Choice]:
     return [Choice(label=p.variant or p.sku, value=p.sku) for p in variants_of(ctx, str(skus[0]))]
 
 
+def button_label(text: str) -> str:
+    """Reply texts name reasons mid-sentence ("wrong size"); a button starts with a capital ("Wrong size")."""
+    return text[:1].upper() + text[1:]
+
+
 def ask_for(pending: Pending | None, ctx: ToolContext) -> Ask | None:
     """The question the conversation now waits on, with its buttons (none for free-text steps)."""
     if pending is None:
         return None
     provider = PROVIDERS.get(pending.step)
-    choices = provider(pending, ctx) if provider else []
+    choices = [Choice(label=button_label(c.label), value=c.value) for c in (provider(pending, ctx) if provider else [])]
     return Ask(intent=pending.intent, step=pending.step, choices=choices[:MAX_CHOICES])

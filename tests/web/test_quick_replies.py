@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from assistant import i18n
+from assistant.dialogue.ask import button_label
 from assistant.runtime import Services
 from connectors.models import Order
 from tests.assistant.helpers import scenario_order
@@ -187,7 +188,7 @@ def test_reason_step_by_keyboard(page: Any, chat_services: Services) -> None:
     codes = values(group)
     assert codes == reason_codes(chat_services)[:8]
     names = labels(group)
-    assert names == [i18n.t("en", f"reason.{v}") for v in codes]
+    assert names == [button_label(i18n.t("en", f"reason.{v}")) for v in codes]
     # Tab reaches the buttons (from the header's close button, the next stop is the first quick reply).
     page.locator("portside-chat .close").focus()
     for _ in range(6):
@@ -208,12 +209,13 @@ def test_reason_step_by_keyboard(page: Any, chat_services: Services) -> None:
     page.keyboard.press("Home")
     for _ in range(codes.index("wrong_size")):
         page.keyboard.press("ArrowDown")
-    assert (active(page) or {}).get("text") == i18n.t("en", "reason.wrong_size")
+    assert (active(page) or {}).get("text") == button_label(i18n.t("en", "reason.wrong_size"))
     # Enter activates; focus goes back to the message box.
     page.keyboard.press("Enter")
     assert (active(page) or {}).get("tag") == "TEXTAREA"
     wait_idle(page)
-    assert sent_choices(page)[-1] == (i18n.t("en", "reason.wrong_size"), {"step": "reason", "value": "wrong_size"})
+    assert sent_choices(page)[-1] == (button_label(i18n.t("en", "reason.wrong_size")),
+                                      {"step": "reason", "value": "wrong_size"})
     summary = last_assistant(page)
     text = summary.locator(".bubble").inner_text()
     assert order.items[0].name in text and i18n.t("en", "reason.wrong_size") in text
@@ -230,8 +232,8 @@ def test_labels_follow_the_conversation_language(page: Any, chat_services: Servi
     assert group.get_attribute("aria-label") == "Respuestas sugeridas"
     codes = values(group)
     assert codes == reason_codes(chat_services)[:8]
-    spanish = [i18n.t("es", f"reason.{v}") for v in codes]
-    english = [i18n.t("en", f"reason.{v}") for v in codes]
+    spanish = [button_label(i18n.t("es", f"reason.{v}")) for v in codes]
+    english = [button_label(i18n.t("en", f"reason.{v}")) for v in codes]
     assert labels(group) == spanish and set(spanish).isdisjoint(english)
     # Shift+Tab from the message box reaches the last button; Space activates.
     page.locator("portside-chat textarea").focus()
@@ -242,7 +244,8 @@ def test_labels_follow_the_conversation_language(page: Any, chat_services: Servi
         page.keyboard.press("ArrowRight")
     page.keyboard.press("Space")
     wait_idle(page)
-    assert sent_choices(page)[-1] == (i18n.t("es", "reason.wrong_size"), {"step": "reason", "value": "wrong_size"})
+    assert sent_choices(page)[-1] == (button_label(i18n.t("es", "reason.wrong_size")),
+                                      {"step": "reason", "value": "wrong_size"})
     summary = last_assistant(page)
     assert i18n.t("es", "reason.wrong_size") in summary.locator(".bubble").inner_text()
     assert summary.locator(".confirm button").all_inner_texts() == ["Confirmar", "Cancelar"]
@@ -316,28 +319,14 @@ def test_arabic_is_right_to_left(page: Any, chat_services: Services) -> None:
 
 
 def test_buttons_come_back_after_a_reload(page: Any, chat_services: Services) -> None:
-    """The widget draws the buttons again from the history's last reply (its `ask`).
-
-    GET /v1/sessions/{id} does not list `ask` with the messages yet (the server stores it in the message's meta, but
-    conversations.PUBLIC_META leaves it out): until it does, the test adds the stored ask to the history response,
-    so what is tested is the widget's part. Once the server sends it, the response is used as it is."""
+    """The widget draws the buttons again from the history's last reply (GET /v1/sessions/{id} lists its `ask`)."""
     order = two_item_order(chat_services)
     visit(page, order.customer_id)
     open_widget(page)
     reply = ask(page, f"I want to return item 1 of order {order.id}")
     offered = labels(quick(reply))
-    stored = chat_services.conversations.transcript(widget_state(page)["sid"])[-1].meta.get("ask")
-    assert stored and [c["label"] for c in stored["choices"]] == offered
-
-    def history(route: Any) -> None:
-        response = route.fetch()
-        body = response.json()
-        last = body["messages"][-1]
-        if last["role"] == "assistant" and "ask" not in last:
-            last["ask"] = stored
-        route.fulfill(response=response, json=body)
-
-    page.route(re.compile(r".*/v1/sessions/[^/?]+$"), history)
+    stored = chat_services.conversations.transcript(widget_state(page)["sid"])[-1].as_json().get("ask")
+    assert stored and [c["label"] for c in stored["choices"]] == offered  # what the history endpoint returns
     page.reload()
     page.locator(f"portside-chat .hist .row.assistant {QUICK}").wait_for(state="attached")
     open_widget(page)
