@@ -287,7 +287,8 @@ def test_phone_without_websockets(page: Any, chat_services: Services) -> None:
         return log.scrollWidth <= log.clientWidth;
     }""")
     summary = click_and_wait(page, group.locator("button[data-value='wrong_size']"))
-    assert sent_choices(page)[-1] == (i18n.t("en", "reason.wrong_size"), {"step": "reason", "value": "wrong_size"})
+    assert sent_choices(page)[-1] == (button_label(i18n.t("en", "reason.wrong_size")),
+                                      {"step": "reason", "value": "wrong_size"})
     assert not page.sent or all("type" not in f for f in page.sent)  # all of it over HTTP
     assert summary.locator(".confirm button").count() == 2
 
@@ -335,7 +336,8 @@ def test_buttons_come_back_after_a_reload(page: Any, chat_services: Services) ->
     group = quick(page.locator("portside-chat .hist .row.assistant").last)
     assert labels(group) == offered and group.get_attribute("aria-label") == "Suggested replies"
     summary = click_and_wait(page, group.locator("button[data-value='changed_mind']"))
-    assert sent_choices(page)[-1] == (i18n.t("en", "reason.changed_mind"), {"step": "reason", "value": "changed_mind"})
+    assert sent_choices(page)[-1] == (button_label(i18n.t("en", "reason.changed_mind")),
+                                      {"step": "reason", "value": "changed_mind"})
     assert summary.locator(".confirm button").count() == 2
 
 
