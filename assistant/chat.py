@@ -7,22 +7,28 @@ import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from assistant import guard
+from assistant.dialogue.ask import Ask, ask_for
+from assistant.dialogue.choice import ChoiceIn, apply_choice
+from assistant.dialogue.loops import guard_loop
 from assistant.engine.base import Engine, Reply, Turn, Understanding
 from assistant.identity import InvalidToken, verify_token
+from assistant.nlu.intents import IntentScore
 from assistant.nlu.language import decide_language
 from assistant.nlu.lexicon import LANGUAGES
 from assistant.nlu.slots import EMAIL, Slots, extract, without
 from assistant.runtime import Services
+from assistant.state import Pending
 from assistant.storage.conversations import CSAT_PROMPT, Message, Session
 from assistant.tools.context import ToolContext
 from knowledge.retrieval import Citation
 
 log = logging.getLogger("portside.chat")
 NON_LATIN = {"ar", "zh", "ja", "ko", "th", "ru"}
+REASON_TASKS = {"return_request", "exchange_request"}  # messages whose reason, if any, matters
 
 
 def meaning_text(text: str, slots: Slots) -> str:
@@ -47,6 +53,7 @@ class ChatRequest:
     customer_token: str | None = None
     client: str | None = None
     client_id: str | None = None  # the widget's id for this message: a resend after reconnect is not redone
+    choice: ChoiceIn | None = None  # a quick-reply button: the answer to the step it was offered for
 
 
 @dataclass
@@ -123,14 +130,21 @@ class ChatService:
                 top = scores[0]
                 if language != decision.language:
                     slots = extract(verdict.text, language, self.services.order_pattern)
-                nlu = Understanding(top.intent, top.confidence, top.low, scores, slots, vector)
             session.state.language = language
             history = conv.transcript(session.id, limit=40)[:-1]
-            turn = Turn(session.id, verdict.text, language, decision.switched, verdict, nlu, history)
             ctx = ToolContext(self.services, session.id, session.state, language, message=verdict.text,
                               client=req.client)
+            before = session.state.pending.model_copy(deep=True) if session.state.pending else None
+            slots, text = apply_choice(req.choice, before, slots, verdict.text, ctx)
+            with stage("understand"):
+                slots = self._reason_by_meaning(slots, vector, text, language, before, scores, req.choice is not None)
+            nlu = Understanding(top.intent, top.confidence, top.low, scores, slots, vector)
+            turn = Turn(session.id, text, language, decision.switched, verdict, nlu, history)
             with stage("engine"):
                 reply = self._respond(turn, ctx)
+                reply.ask = ask_for(session.state.pending, ctx)
+                reply.text = guard_loop(before, ctx, reply.text, bool(reply.ask and reply.ask.choices))
+                reply.ask = ask_for(session.state.pending, ctx)  # the guard may have swapped the question
             pending = session.state.pending
             if pending is not None and pending.step == "confirm":
                 # A proposal waits for the shopper's yes/no: widgets show Confirm / Cancel buttons.
@@ -162,8 +176,23 @@ class ChatService:
                               language, session.state.verified, message.id, {}, held_by_human=True)
         reply = Reply(text=answer.text, intent=message.intent or "other", confidence=message.confidence or 0.0,
                       citations=[Citation(**c) for c in answer.meta.get("citations", [])],
-                      actions=answer.meta.get("actions", []), handoff=answer.meta.get("handoff"))
+                      actions=answer.meta.get("actions", []), handoff=answer.meta.get("handoff"),
+                      ask=Ask.model_validate(answer.meta["ask"]) if answer.meta.get("ask") else None)
         return ChatResult(session.id, reply, language, session.state.verified, answer.id, {})
+
+    def _reason_by_meaning(self, slots: Slots, vector: Any, text: str, language: str, pending: Pending | None,
+                           scores: list[IntentScore], chosen: bool) -> Slots:
+        """A return reason no lexicon phrase matched, heard by meaning when one is wanted: at the reason step,
+        or in a message that reads as a return or an exchange."""
+        if slots.reasons or chosen:
+            return slots  # a clicked button is taken as given, never guessed at from its label
+        at_step = pending is not None and pending.step == "reason"
+        if pending is not None and not at_step:
+            return slots  # an item's name or an order number mid-task is no reason
+        if not at_step and not any(s.intent in REASON_TASKS for s in scores[:2]):
+            return slots
+        code = self.services.reasons.match(vector, language, at_step=at_step, text=text)
+        return replace(slots, reasons=[code]) if code else slots
 
     def _respond(self, turn: Turn, ctx: ToolContext) -> Reply:
         if self.engine is self.fallback:
@@ -221,7 +250,8 @@ class ChatService:
     @staticmethod
     def _meta(reply: Reply) -> dict[str, Any]:
         meta: dict[str, Any] = {"citations": [c.__dict__ for c in reply.citations], "actions": reply.actions,
-                                "handoff": reply.handoff, "engine": reply.engine}
+                                "handoff": reply.handoff, "engine": reply.engine,
+                                "ask": reply.ask.model_dump() if reply.ask else None}
         if any(a.get("type") == CSAT_PROMPT for a in reply.actions):
             meta[CSAT_PROMPT] = True  # a reload of the widget asks for the rating too
         return meta

@@ -67,10 +67,50 @@ def language_name(lang: str) -> str:
     return t(lang, "language_name") if lang in LANGUAGES else lang
 
 
-# Order statuses in words, reusing the localized shipment texts (no new strings to translate).
-_ORDER_STATUS_AS = {"shipped": "ship.in_transit", "delivered": "ship.delivered"}
-
-
+# Codes the store, the policy or the tracker hands us, in the shopper's words. Each kind has its locale key prefix
+# ("order_status.processing"); tests/assistant/test_shown_values.py enumerates the codes from the models and policies.
 def order_status(lang: str, status: str) -> str:
-    key = _ORDER_STATUS_AS.get(status)
-    return t(lang, key) if key else status.replace("_", " ")
+    return _named(lang, "order_status", status)
+
+
+def shipment_status(lang: str, status: str) -> str:
+    return _named(lang, "ship", status)
+
+
+def return_status(lang: str, status: str) -> str:
+    """The status of a return or exchange (assistant.returns.service.STATUSES)."""
+    return _named(lang, "rma_status", status)
+
+
+def reason(lang: str, code: str) -> str:
+    """A return reason code (assistant.nlu.lexicon_schema.ReasonCode)."""
+    return _named(lang, "reason", code)
+
+
+def payment_method(lang: str, method: str) -> str:
+    """How an order was paid: "cod" is "cash on delivery", "paypal" is "PayPal". A gateway we have no name for
+    (connectors.platforms.common.payment_method keeps its own) is shown as the platform reported it."""
+    key = f"payment.{method}"
+    return t(lang, key) if has(lang, key) else method
+
+
+def refund_method(lang: str, method: str, payment: str) -> str:
+    """Where a refund goes: store credit, a bank transfer, or back to the order's payment method."""
+    if method in ("store_credit", "bank_transfer"):
+        return t(lang, f"refund_method.{method}")
+    return t(lang, "refund_method.original", payment=payment_method(lang, payment))
+
+
+# What the Shopify and WooCommerce connectors write when the store named no carrier for a parcel.
+UNNAMED_CARRIER = "other"
+
+
+def carrier(lang: str, name: str) -> str:
+    """A carrier's own name ("Correios"), or a word for "the carrier" when the store gave none."""
+    return t(lang, "carrier.other") if name == UNNAMED_CARRIER else name
+
+
+def _named(lang: str, prefix: str, code: str) -> str:
+    key = f"{prefix}.{code}"
+    # A code newer than this release (a platform's new status) is still shown, if only as the code itself.
+    return t(lang, key) if has(lang, key) else code.replace("_", " ")

@@ -31,6 +31,7 @@ from knowledge.embedders import Embedder, get_embedder
 if TYPE_CHECKING:
     from assistant.audit import AuditLog
     from assistant.handoffs.service import HandoffService
+    from assistant.nlu.reason_meaning import ReasonMatcher
     from assistant.platform.writes import PlatformWrites
     from assistant.privacy.requests import PrivacyRequests
     from assistant.returns.service import ReturnService
@@ -110,6 +111,12 @@ class Services:
     @cached_property
     def intents(self) -> IntentClassifier:
         return IntentClassifier(self.embedder, cache_dir=self.settings.home / "cache")
+
+    @cached_property
+    def reasons(self) -> ReasonMatcher:
+        from assistant.nlu.reason_meaning import ReasonMatcher
+
+        return ReasonMatcher(self.embedder, cache_dir=self.settings.home / "cache", intents=self.intents)
 
     @cached_property
     def handoffs(self) -> HandoffService:

@@ -32,6 +32,7 @@ class DialogueState(BaseModel):
     current_order_id: str | None = None
     pending: Pending | None = None
     low_confidence_streak: int = 0
+    misses: int = 0  # turns in a row that left the pending task on the same question (dialogue.loops)
     handoff_id: str | None = None  # the open handoff while a human holds the conversation
 
     @property

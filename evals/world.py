@@ -59,10 +59,11 @@ class World:
         self._tmp = Path(tempfile.mkdtemp(prefix="portside-eval-", dir=home))
 
     def prepare(self) -> None:
-        """Build what every case shares: the KB and the intent examples' embeddings."""
+        """Build what every case shares: the KB and the embeddings of the intent examples and reason phrases."""
         kb = self.base.kb
         kb.ingest([DEMO_KB_PATH])  # incremental: a reused home picks up edited demo cards, else it costs ~0.5 s
         self.base.intents  # noqa: B018
+        self.base.reasons  # noqa: B018
 
     def _template(self, now: str, store: str | None) -> Path:
         key = (now, store)
@@ -96,6 +97,7 @@ class World:
         services = Services(settings)
         services.__dict__["kb"] = self.base.kb
         services.__dict__["intents"] = self.base.intents
+        services.__dict__["reasons"] = self.base.reasons
         services.__dict__["embedder"] = self.base.embedder
         return self._resolve(services, setup)
 

@@ -13,6 +13,7 @@ from knowledge import retrieval
 from knowledge.bm25 import BM25Index
 from knowledge.documents import Chunk, search_text
 from knowledge.embedders import Embedder
+from knowledge.excerpt import Excerpt, Excerpter
 from knowledge.ingest import IngestReport, discover, load_all, plan
 from knowledge.retrieval import Hit, choose, fuse_groups, group_key, vote
 from knowledge.vectorstore import make_client, open_collection
@@ -48,6 +49,7 @@ class KnowledgeBase:
         self.question_rows = 0  # alternative questions of the chunks held, one vector each
         self.texts: dict[str, str] = {}
         self._variants_cache: dict[tuple[str, str], str] | None = None
+        self.excerpter = Excerpter(embedder)
         self._load_cache()
 
     # -- cache ---------------------------------------------------------------------------------
@@ -151,6 +153,10 @@ class KnowledgeBase:
         for _, entry in chosen:
             entry["sure"] = retrieval.is_sure({name: entry.get(f"{name}_rank") for name in rankings})
         return [self._hit(cid, entry) for cid, entry in chosen]
+
+    def excerpt(self, hit: Hit, query_vector: np.ndarray) -> Excerpt:
+        """The sentences of `hit` that answer the query, or all of it for a question about its whole subject."""
+        return self.excerpter(hit, query_vector)
 
     def card(self, card: str, lang: str | None = None) -> Hit | None:
         """A card by its id (its `card` group or doc id), in `lang` if it exists, else English, else any."""

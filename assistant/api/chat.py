@@ -12,6 +12,8 @@ from assistant.actions.records import ActionRecord
 from assistant.api.deps import ServicesDep
 from assistant.api.errors import ApiError
 from assistant.chat import ChatError, ChatRequest, ChatResult
+from assistant.dialogue.ask import Ask
+from assistant.dialogue.choice import ChoiceIn
 
 router = APIRouter(prefix="/v1", tags=["chat"])
 
@@ -22,6 +24,8 @@ class ChatIn(BaseModel):
     language: str | None = Field(default=None, description="Force the reply language (ISO 639-1).")
     customer_token: str | None = Field(default=None, max_length=512)
     client_id: str | None = Field(default=None, max_length=64, description="Idempotency key for this message.")
+    choice: ChoiceIn | None = Field(default=None, description="A quick-reply button the shopper clicked (from the "
+                                    "last reply's ask.choices); message carries its label for the transcript.")
 
 
 class CitationOut(BaseModel):
@@ -41,6 +45,7 @@ class ChatOut(BaseModel):
     citations: list[CitationOut]
     actions: list[ActionRecord]
     handoff: dict[str, Any] | None
+    ask: Ask | None = Field(default=None, description="What the assistant waits for, with quick-reply choices.")
 
 
 class CsatIn(BaseModel):
@@ -54,7 +59,7 @@ def to_out(result: ChatResult) -> ChatOut:
                    confidence=r.confidence, verified=result.verified,
                    citations=[CitationOut(doc_id=c.doc_id, title=c.title, url=c.url, snippet=c.snippet)
                               for c in r.citations],
-                   actions=r.actions, handoff=r.handoff)  # type: ignore[arg-type]  # validated into records
+                   actions=r.actions, handoff=r.handoff, ask=r.ask)  # type: ignore[arg-type]  # validated
 
 
 def client_ip(request: Request) -> str | None:
@@ -64,7 +69,8 @@ def client_ip(request: Request) -> str | None:
 async def run_chat(request: Request, body: ChatIn) -> ChatResult:
     request.app.state.rate_limiter.check(client_ip(request), body.session_id)
     req = ChatRequest(message=body.message, session_id=body.session_id, language=body.language,
-                      customer_token=body.customer_token, client=client_ip(request), client_id=body.client_id)
+                      customer_token=body.customer_token, client=client_ip(request), client_id=body.client_id,
+                      choice=body.choice)
     try:
         result: ChatResult = await run_in_threadpool(request.app.state.chat.handle, req)
     except ChatError as exc:

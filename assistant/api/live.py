@@ -116,7 +116,8 @@ class Connection:
         try:
             self.app.state.rate_limiter.check(host, body.session_id)
             req = ChatRequest(message=body.message, session_id=body.session_id, language=body.language,
-                              customer_token=body.customer_token, client=host, client_id=client_id)
+                              customer_token=body.customer_token, client=host, client_id=client_id,
+                              choice=body.choice)
             result = await run_in_threadpool(self.app.state.chat.handle, req)
         except ChatError as exc:
             await self.send({"type": "error", "code": exc.code, "message": exc.message, "client_id": client_id})

@@ -12,6 +12,7 @@ from assistant.cli import (
     chat_cmds,
     db_cmds,
     eval_cmds,
+    heldout_cmds,
     kb_cmds,
     platform_cmds,
     privacy_cmds,
@@ -32,6 +33,7 @@ app.add_typer(kb_cmds.kb_app, name="kb")
 app.add_typer(chat_cmds.handoffs_app, name="handoffs")
 app.command("chat")(chat_cmds.chat)
 app.add_typer(eval_cmds.eval_app, name="eval")
+eval_cmds.eval_app.command("heldout")(heldout_cmds.heldout)
 app.add_typer(tracking_cmds.tracking_app, name="tracking")
 app.add_typer(db_cmds.db_app, name="db")
 app.command("sync")(platform_cmds.sync)

@@ -7,6 +7,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from assistant.dialogue.ask import Ask
 from assistant.guard import GuardVerdict
 from assistant.nlu.intents import IntentScore
 from assistant.nlu.slots import Slots
@@ -45,6 +46,7 @@ class Reply:
     actions: list[dict[str, Any]] = field(default_factory=list)
     handoff: dict[str, Any] | None = None
     engine: str = "offline"
+    ask: Ask | None = None  # what the conversation now waits for, with quick-reply choices (set by the service)
 
 
 class Engine(Protocol):

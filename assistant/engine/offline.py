@@ -7,6 +7,7 @@ from assistant.engine.handlers import HANDLERS, load_builtin_handlers
 from assistant.engine.handlers.common import escalate
 from assistant.engine.responder import Responder
 from assistant.identity import remember_contact
+from assistant.nlu.lexicon import matches
 from assistant.nlu.slots import leftover_letters, match_items, postal_answer, without
 from assistant.state import Pending
 from assistant.tools.context import ToolContext
@@ -15,6 +16,8 @@ from assistant.tools.kb import sure_answer
 LOW_CONFIDENCE_LIMIT = 2  # two unclear turns in a row → a person
 FAREWELL_EXTRA_LETTERS = 2  # an unsure guess still ends the chat when the message is a farewell and little else
 DEFECTS = {"damaged", "defective", "wrong_item"}
+CLOSED_STEPS = {"verify", "order", "items", "reason"}
+SHORT_YES = 20  # "yes", "ok sure", "sí, claro": longer messages say more than yes
 ORDER_TASKS = {"order_status", "return_request", "exchange_request", "cancel_order", "change_address",
                "refund_status"}
 
@@ -34,6 +37,23 @@ def step_fits(pending: Pending, turn: Turn) -> bool:
     if pending.step == "confirm":
         return s.affirm or s.deny or s.bank_transfer
     return True  # variant, address: free text the handler parses
+
+
+def answers_closed_step(pending: Pending, turn: Turn) -> bool:
+    """The message gives what a closed question asked for ("no funciona" at the reason step is a reason, "no, the
+    second one" at the items step an item), so a "no" in it does not call the task off. Free-text steps (an
+    address, a size) can't tell, and there a short "no" still stops the task."""
+    return pending.step in CLOSED_STEPS and step_fits(pending, turn)
+
+
+def nothing_to_confirm(turn: Turn) -> bool:
+    """A bare "yes"/"ok" with no task waiting: it answers a question nobody asked. "ok thanks" says more than
+    yes and is answered as a thank-you."""
+    s, text = turn.nlu.slots, turn.text
+    if not s.affirm or s.deny or s.order_refs or s.tracking_numbers or s.reasons or len(text) > SHORT_YES:
+        return False
+    said = matches(text, "affirm", tuple(dict.fromkeys([turn.language, "en"])))
+    return leftover_letters(text, said) <= FAREWELL_EXTRA_LETTERS
 
 
 def only_ids(text: str, nlu: Understanding) -> bool:
@@ -103,8 +123,9 @@ class OfflineEngine:
             nlu.slots = postal_answer(nlu.slots, state.guest_order_ref)  # asked for a postal code: "110001" is one
         remember_contact(state, turn.text, nlu.slots)  # "hi, ana@example.com here": kept for the order number
         pending = state.pending
-        if pending is not None and pending.step != "confirm" and nlu.slots.deny and len(turn.text) <= 30:
-            state.pending = None  # "no, forget it" in the middle of a task
+        if pending is not None and pending.step != "confirm" and nlu.slots.deny and len(turn.text) <= 30 \
+                and not answers_closed_step(pending, turn):
+            state.pending = None  # "no, forget it" in the middle of a task; "no funciona" is a reason, though
             r.say("action_cancelled")
             return pending.intent
         if farewell(turn.text, nlu):
@@ -122,7 +143,12 @@ class OfflineEngine:
                 state.low_confidence_streak = 0
                 self.handlers[pending.intent](turn, ctx, r)
                 return pending.intent
-            state.pending = None  # the shopper moved on to something else
+            if nlu.intent != "human_agent" or nlu.low:
+                state.pending = None  # the shopper moved on to something else
+            # (asking for a person keeps the task, so the handoff carries what was already said)
+        if nothing_to_confirm(turn):
+            r.say("nothing_to_confirm")  # "yes" to nothing: no task waits, so nothing is done
+            return "greeting"
         intent = nlu.intent
         if intent == "cancel_order" and returns_not_cancels(nlu):
             intent = "return_request"  # "arrived broken", "I want to send it back": not a cancellation

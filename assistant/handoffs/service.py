@@ -67,7 +67,8 @@ class HandoffService:
         return dict(row) if row else None
 
     def create(self, ctx: ToolContext, reason: str, *, shopper_words: str, order_id: str | None = None,
-               return_draft: dict[str, Any] | None = None, security: dict[str, Any] | None = None) -> dict[str, Any]:
+               return_draft: dict[str, Any] | None = None, security: dict[str, Any] | None = None,
+               task: dict[str, Any] | None = None, named_orders: list[str] | None = None) -> dict[str, Any]:
         """One handoff per conversation at a time: a second trigger joins the open one."""
         if reason not in reasons():
             raise HandoffError(f"unknown handoff reason {reason!r}")
@@ -77,6 +78,12 @@ class HandoffService:
         packet = self.packet(ctx, reason, shopper_words, order_id or ctx.state.current_order_id, return_draft)
         if security:
             packet["security"] = security  # an attack on an order's verification: what was tried, what is locked
+        if task:
+            packet["task"] = task  # the task under way and what the shopper already gave: staff don't ask again
+        if named_orders:
+            packet["named_orders"] = named_orders  # numbers the shopper wrote, not proved theirs: staff check them
+            if packet["order"] is None:
+                packet["summary"] += f" The shopper names order {', '.join(named_orders)} (not verified as theirs)."
         now = self.services.clock.now()
         row = {
             "id": "hf_" + secrets.token_hex(6), "session_id": ctx.session_id, "reason": reason,

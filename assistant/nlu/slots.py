@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cache
 
-from assistant.nlu.lexicon import LANGUAGES, UNSPACED, contains, keyed_matches, lexicon, matches
+from assistant.nlu.lexicon import LANGUAGES, UNSPACED, Span, contains, keyed_matches, lexicon, matches, spans
 from knowledge.tokenize import UNSPACED_CHARS, fold
 
 # Ids and emails stand apart from the letters and digits of scripts written with spaces, but may touch Chinese,
@@ -158,16 +158,26 @@ def postal_answer(slots: Slots, known_ref: str) -> Slots:
 
 
 def _yes_no(text: str, langs: tuple[str, ...]) -> tuple[bool, bool]:
-    """Short replies only: 'sí', 'claro, adelante' — a long message is not a confirmation."""
+    """Short replies only: 'sí', 'claro, adelante' — a long message is not a confirmation.
+
+    A yes or no word inside a longer phrase means that phrase: "no funciona" and "wrong size" are reasons,
+    "no pix" a refund by Pix, "não é o que pedi" a wrong item, "不是" a no, "no tak" a yes."""
     if len(text) > 60:
         return False, False
-    deny = bool(matches(text, "deny", langs))
-    affirm = bool(matches(text, "affirm", langs))
-    if deny:  # "不是" contains "是", "não, obrigado": a no wins over a yes inside it
-        affirm = any(not any(contains(str(d), str(a)) for d in matches(text, "deny", langs))
-                     for a in matches(text, "affirm", langs))
-        affirm = affirm and not deny
-    return affirm, deny
+    claimed = [*spans(text, "return_reasons", langs, prefix=True), *spans(text, "bank_transfer", langs)]
+    yes = [s for s in spans(text, "affirm", langs) if not _inside(s, claimed)]
+    no = [s for s in spans(text, "deny", langs) if not _inside(s, claimed)]
+    yes, no = _outside_longer(yes, no), _outside_longer(no, yes)
+    return bool(yes) and not no, bool(no)  # both left ("yes… no, wait"): the no wins, nothing is done
+
+
+def _inside(span: Span, others: Iterable[Span]) -> bool:
+    return any(start <= span[0] and span[1] <= end for start, end in others)
+
+
+def _outside_longer(own: list[Span], other: list[Span]) -> list[Span]:
+    """The spans of `own` that no strictly longer span of `other` holds."""
+    return [s for s in own if not any(o != s and o[1] - o[0] > s[1] - s[0] and _inside(s, [o]) for o in other)]
 
 
 def _item_numbers(text: str, langs: tuple[str, ...]) -> list[int]:

@@ -15,7 +15,7 @@ from assistant.state import DialogueState
 from assistant.storage import schema as t
 
 CSAT_PROMPT = "csat_prompt"  # meta key (and reply action type): the conversation ended, the widget asks for a rating
-PUBLIC_META = {"citations", "actions", "handoff", "author", CSAT_PROMPT}  # meta keys clients may see
+PUBLIC_META = {"citations", "actions", "handoff", "author", "ask", CSAT_PROMPT}  # meta keys clients may see
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import numpy as np
 
 from assistant.tools.context import ToolContext
 from assistant.tools.registry import tool
+from knowledge.excerpt import Excerpt
 from knowledge.retrieval import Hit
 
 
@@ -29,6 +30,13 @@ def _search(ctx: ToolContext, query: str, k: int, topic: str | None, query_vecto
         ctx.kb_hits[key] = ctx.services.kb.search(query, k=k, lang=ctx.language, topic=topic,
                                                   query_vector=query_vector)
     return ctx.kb_hits[key]
+
+
+def concise_answer(ctx: ToolContext, hit: Hit, query: str, query_vector: np.ndarray | None = None) -> Excerpt:
+    """The sentence of a help-centre passage that answers the question, or all of it for a question about its whole
+    subject (knowledge/excerpt.py). For the offline engine's reply; the LLM gets whole passages from search_kb."""
+    kb = ctx.services.kb
+    return kb.excerpt(hit, query_vector if query_vector is not None else kb.embed_query(query))
 
 
 def sure_answer(ctx: ToolContext, query: str, query_vector: np.ndarray | None = None) -> Hit | None:

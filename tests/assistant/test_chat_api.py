@@ -20,8 +20,9 @@ async def test_contract_of_a_reply(chat_client: httpx.AsyncClient) -> None:
     assert r.status_code == 200
     body = r.json()
     assert set(body) == {"session_id", "reply", "language", "intent", "confidence", "verified", "citations",
-                         "actions", "handoff"}
+                         "actions", "handoff", "ask"}
     assert body["intent"] == "greeting" and body["language"] == "en" and body["verified"] is False
+    assert body["ask"] is None  # nothing asked: no buttons
     assert body["handoff"] is None and isinstance(body["actions"], list) and 0 <= body["confidence"] <= 1
 
 
@@ -152,6 +153,7 @@ async def test_conversation_survives_a_restart(chat_services: Services, chat_cli
                               _env_file=None))  # type: ignore[call-arg]
     fresh.__dict__["kb"] = chat_services.kb
     fresh.__dict__["intents"] = chat_services.intents
+    fresh.__dict__["reasons"] = chat_services.reasons
     app = create_app(services=fresh)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
         shopper.client = client

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from assistant import i18n
+from assistant.dialogue.loops import kept_task
 from assistant.engine.base import Turn
 from assistant.engine.responder import Responder
 from assistant.identity import MAX_VERIFY_ATTEMPTS
@@ -29,11 +30,31 @@ EXAMPLE_ORDER = "BR-000123"  # a shape, not a real order: examples must not poin
 
 def escalate(turn: Turn, ctx: ToolContext, r: Responder, reason: str, *, order_id: str | None = None,
              draft: dict[str, Any] | None = None, security: dict[str, Any] | None = None) -> None:
+    """Hand the conversation to a person with what is known: the task under way (or the one an offered person
+    was accepted for), its order, and any order number the shopper wrote."""
+    pending = ctx.state.pending
+    task = None
+    if pending is not None:
+        task = pending.data.get("task") if pending.intent == "human_agent" else kept_task(pending)
+    order_id = order_id or (task or {}).get("order_id") or named_order(ctx, turn)
+    named = list(dict.fromkeys([*turn.nlu.slots.order_refs,
+                                *([ctx.state.guest_order_ref] if ctx.state.guest_order_ref else [])]))
     handoff = ctx.services.handoffs.create(ctx, reason, shopper_words=turn.text, order_id=order_id,
-                                           return_draft=draft, security=security)
+                                           return_draft=draft, security=security, task=task, named_orders=named)
     ctx.handoff = handoff
     ctx.state.pending = None
     r.say("handoff_created", when=handoff["expected"])
+
+
+def named_order(ctx: ToolContext, turn: Turn) -> str | None:
+    """The order this message names, when it is the verified shopper's own (a guest's stays a named number)."""
+    if not ctx.state.verified:
+        return None
+    for ref in turn.nlu.slots.order_refs:
+        order = lookup_order(ctx, ref)
+        if order is not None:
+            return order.id
+    return None
 
 
 def show_source(ctx: ToolContext, r: Responder, hit: Hit) -> None:

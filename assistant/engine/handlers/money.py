@@ -35,10 +35,9 @@ def refund_status_handler(turn: Turn, ctx: ToolContext, r: Responder) -> None:
     timings = ctx.services.policy.refund_timing_business_days
     for row in rows[:5]:
         payment = row["detail"].get("payment_method", "")
-        method = i18n.t(lang, "refund_method.store_credit") if row["refund_method"] == "store_credit" else \
-            i18n.t(lang, "refund_method.original", payment=payment)
+        method = i18n.refund_method(lang, row["refund_method"], payment)  # bank_transfer too (cash-paid orders)
         lines.append(i18n.t(lang, "refund_status_line", rma=row["rma_id"], order_id=row["order_id"],
-                            status=i18n.t(lang, f"rma_status.{row['status']}"),
+                            status=i18n.return_status(lang, row["status"]),
                             refund=i18n.money(row["refund_amount"], row["currency"], lang), refund_method=method))
         ctx.record({"type": "refund_status", "rma_id": row["rma_id"], "status": row["status"]})
     r.text("\n".join(lines))

@@ -43,7 +43,7 @@ def order_status(turn: Turn, ctx: ToolContext, r: Responder) -> None:
 def describe_order(order: Order, ctx: ToolContext, r: Responder) -> None:
     lang = r.language
     delivered = [s.delivered_at for s in order.shipments if s.delivered_at]
-    r.say(f"status.{order.status}", order_id=order.id, payment=order.payment_method,
+    r.say(f"status.{order.status}", order_id=order.id, payment=i18n.payment_method(lang, order.payment_method),
           date=i18n.day(max(delivered), lang) if delivered else "")
     r.say("order_items", items=i18n.join([f"{i.quantity} × {i.name}" for i in order.items], lang))
     for s in order.shipments:
@@ -60,7 +60,8 @@ def describe_order(order: Order, ctx: ToolContext, r: Responder) -> None:
 
 def describe_shipment(s: Shipment, r: Responder) -> None:
     lang = r.language
-    r.say("shipment", carrier=s.carrier, tracking=s.tracking_number, status=i18n.t(lang, f"ship.{s.status}"))
+    r.say("shipment", carrier=i18n.carrier(lang, s.carrier), tracking=s.tracking_number,
+          status=i18n.shipment_status(lang, s.status))
     event = s.latest_event
     if event is not None and s.status != "delivered":
         r.say("last_event", description=event.description or i18n.t(lang, f"ship.{event.status}"),

@@ -22,7 +22,7 @@ BEFORE_SHIPPING = ("pending_payment", "processing")
 def refund_method_text(ctx: ToolContext, payment: str, lang: str) -> str:
     if payment in ctx.services.policy.returns.cash_payment_methods:
         return i18n.t(lang, "refund_method.store_credit")
-    return i18n.t(lang, "refund_method.original", payment=payment)
+    return i18n.refund_method(lang, "original", payment)
 
 
 @handles("cancel_order")

@@ -8,7 +8,7 @@ from assistant.engine.handlers import handles
 from assistant.engine.handlers.common import show_source
 from assistant.engine.responder import Responder
 from assistant.tools.context import ToolContext
-from assistant.tools.kb import search_kb
+from assistant.tools.kb import concise_answer, search_kb
 from knowledge.retrieval import Hit
 
 
@@ -27,6 +27,8 @@ def answer_from_kb(turn: Turn, ctx: ToolContext, r: Responder, topic: str | None
     hit = hits[0]
     if hit.lang != r.language:
         r.say("kb_lead_other_language", language=i18n.language_name(hit.lang))
-    r.text(hit.text)
+    # "Can I pay with OXXO?" gets the OXXO sentence, not every country's cash methods; the source line below links
+    # the whole card. A broad question ("what payment methods do you accept?") still gets all of it.
+    r.text(concise_answer(ctx, hit, turn.text, turn.nlu.vector).text)
     show_source(ctx, r, hit)
     return hit

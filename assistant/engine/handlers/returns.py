@@ -144,8 +144,7 @@ def offer_human(ctx: ToolContext, r: Responder, reason: str, order_id: str | Non
 def summarize(order: Order, skus: list[str], reason: str, d: ReturnDecision, r: Responder) -> None:
     lang = r.language
     names = [i.name for i in order.items if i.sku in skus]
-    method = i18n.t(lang, "refund_method.original", payment=order.payment_method) if d.refund_method == "original" \
-        else i18n.t(lang, "refund_method.store_credit")
+    method = i18n.refund_method(lang, d.refund_method, order.payment_method)
     fee_note = i18n.t(lang, "return_fee_note", fee=i18n.money(d.fee, d.currency, lang)) if d.fee else ""
     r.say("return_summary", order_id=order.id, items=i18n.join(names, lang), reason=i18n.t(lang, f"reason.{reason}"),
           refund=i18n.money(d.refund_amount, d.currency, lang), refund_method=method, fee_note=fee_note)

@@ -19,25 +19,25 @@
 
   // ---------------------------------------------------------------- strings (17 languages)
   const KEYS = ('title placeholder send close open typing joined joinedName confirm cancel label sources order eta ' +
-    'rate thanks reconnecting end refund status ret exch tracking total error').split(' ');
+    'rate thanks reconnecting end refund status ret exch tracking total error choices').split(' ');
   const L = {
-    en: 'Help|Type your message…|Send|Close|Chat with us|typing…|A person has joined|{name} has joined|Confirm|Cancel|Download return label|Sources|Order|Estimated delivery|Rate this conversation|Thanks for your feedback!|Connection lost, reconnecting…|End chat|Refund|Status|Return|Exchange|Tracking|Total|Sorry, something went wrong. Please try again.',
-    es: 'Ayuda|Escribe tu mensaje…|Enviar|Cerrar|Chatea con nosotros|escribiendo…|Una persona se ha unido|{name} se ha unido|Confirmar|Cancelar|Descargar etiqueta de devolución|Fuentes|Pedido|Entrega estimada|Valora esta conversación|¡Gracias por tu opinión!|Conexión perdida, reconectando…|Terminar chat|Reembolso|Estado|Devolución|Cambio|Seguimiento|Total|Lo siento, algo salió mal. Inténtalo de nuevo.',
-    pt: 'Ajuda|Digite sua mensagem…|Enviar|Fechar|Fale conosco|digitando…|Uma pessoa entrou na conversa|{name} entrou na conversa|Confirmar|Cancelar|Baixar etiqueta de devolução|Fontes|Pedido|Entrega prevista|Avalie esta conversa|Obrigado pelo seu feedback!|Conexão perdida, reconectando…|Encerrar chat|Reembolso|Status|Devolução|Troca|Rastreamento|Total|Desculpe, algo deu errado. Tente novamente.',
-    fr: "Aide|Écrivez votre message…|Envoyer|Fermer|Discuter avec nous|en train d'écrire…|Une personne a rejoint la conversation|{name} a rejoint la conversation|Confirmer|Annuler|Télécharger l'étiquette de retour|Sources|Commande|Livraison estimée|Évaluez cette conversation|Merci pour votre avis !|Connexion perdue, reconnexion…|Terminer le chat|Remboursement|Statut|Retour|Échange|Suivi|Total|Désolé, une erreur s'est produite. Veuillez réessayer.",
-    de: 'Hilfe|Nachricht eingeben…|Senden|Schließen|Chatten Sie mit uns|schreibt…|Eine Person ist dem Chat beigetreten|{name} ist dem Chat beigetreten|Bestätigen|Abbrechen|Rücksendeetikett herunterladen|Quellen|Bestellung|Voraussichtliche Lieferung|Bewerten Sie dieses Gespräch|Danke für Ihr Feedback!|Verbindung verloren, verbinde neu…|Chat beenden|Erstattung|Status|Rücksendung|Umtausch|Sendungsverfolgung|Gesamt|Entschuldigung, etwas ist schiefgelaufen. Bitte versuchen Sie es erneut.',
-    it: "Aiuto|Scrivi il tuo messaggio…|Invia|Chiudi|Chatta con noi|sta scrivendo…|Una persona si è unita alla chat|{name} si è unito alla chat|Conferma|Annulla|Scarica l'etichetta di reso|Fonti|Ordine|Consegna prevista|Valuta questa conversazione|Grazie per il tuo feedback!|Connessione persa, riconnessione…|Termina chat|Rimborso|Stato|Reso|Cambio|Tracciamento|Totale|Spiacenti, qualcosa è andato storto. Riprova.",
-    nl: 'Hulp|Typ je bericht…|Verzenden|Sluiten|Chat met ons|typt…|Er neemt een medewerker deel aan het gesprek|{name} neemt deel aan het gesprek|Bevestigen|Annuleren|Retourlabel downloaden|Bronnen|Bestelling|Verwachte levering|Beoordeel dit gesprek|Bedankt voor je feedback!|Verbinding verbroken, opnieuw verbinden…|Chat beëindigen|Terugbetaling|Status|Retour|Ruil|Volgen|Totaal|Sorry, er ging iets mis. Probeer het opnieuw.',
-    pl: 'Pomoc|Napisz wiadomość…|Wyślij|Zamknij|Czat z nami|pisze…|Konsultant dołączył do rozmowy|{name} dołącza do rozmowy|Potwierdź|Anuluj|Pobierz etykietę zwrotną|Źródła|Zamówienie|Przewidywana dostawa|Oceń tę rozmowę|Dziękujemy za opinię!|Utracono połączenie, ponowne łączenie…|Zakończ czat|Zwrot pieniędzy|Status|Zwrot|Wymiana|Śledzenie|Suma|Przepraszamy, coś poszło nie tak. Spróbuj ponownie.',
-    tr: 'Yardım|Mesajınızı yazın…|Gönder|Kapat|Bize yazın|yazıyor…|Bir temsilci sohbete katıldı|{name} sohbete katıldı|Onayla|İptal|İade etiketini indir|Kaynaklar|Sipariş|Tahmini teslimat|Bu görüşmeyi değerlendirin|Geri bildiriminiz için teşekkürler!|Bağlantı kesildi, yeniden bağlanılıyor…|Sohbeti bitir|Geri ödeme|Durum|İade|Değişim|Kargo takibi|Toplam|Üzgünüz, bir sorun oluştu. Lütfen tekrar deneyin.',
-    ru: 'Помощь|Введите сообщение…|Отправить|Закрыть|Напишите нам|печатает…|К чату присоединился сотрудник|{name} теперь в чате|Подтвердить|Отмена|Скачать этикетку для возврата|Источники|Заказ|Ожидаемая доставка|Оцените этот разговор|Спасибо за отзыв!|Соединение потеряно, переподключение…|Завершить чат|Возврат средств|Статус|Возврат|Обмен|Отслеживание|Итого|Извините, что-то пошло не так. Попробуйте ещё раз.',
-    ar: 'مساعدة|اكتب رسالتك…|إرسال|إغلاق|تحدث معنا|يكتب…|انضم أحد الموظفين إلى المحادثة|انضم {name} إلى المحادثة|تأكيد|إلغاء|تنزيل ملصق الإرجاع|المصادر|الطلب|موعد التسليم المتوقع|قيّم هذه المحادثة|شكرًا على ملاحظاتك!|انقطع الاتصال، جارٍ إعادة الاتصال…|إنهاء المحادثة|المبلغ المسترد|الحالة|الإرجاع|الاستبدال|التتبع|الإجمالي|عذرًا، حدث خطأ ما. يُرجى المحاولة مرة أخرى.',
-    zh: '帮助|输入您的消息…|发送|关闭|联系我们|正在输入…|人工客服已加入|{name} 已加入对话|确认|取消|下载退货标签|来源|订单|预计送达|为本次对话评分|感谢您的反馈！|连接已断开，正在重新连接…|结束对话|退款|状态|退货|换货|物流跟踪|合计|抱歉，出了点问题。请重试。',
-    ja: 'ヘルプ|メッセージを入力…|送信|閉じる|チャットで問い合わせ|入力中…|担当者が参加しました|{name} が参加しました|確定|キャンセル|返品ラベルをダウンロード|参考情報|注文|お届け予定日|この会話を評価してください|ご意見ありがとうございます！|接続が切れました。再接続しています…|チャットを終了|返金|ステータス|返品|交換|配送状況|合計|申し訳ありません。問題が発生しました。もう一度お試しください。',
-    ko: '도움말|메시지를 입력하세요…|보내기|닫기|채팅 상담|입력 중…|상담원이 참여했습니다|{name}님이 참여했습니다|확인|취소|반품 라벨 다운로드|출처|주문|예상 배송일|이 상담을 평가해 주세요|의견을 보내 주셔서 감사합니다!|연결이 끊어졌습니다. 다시 연결하는 중…|채팅 종료|환불|상태|반품|교환|배송 조회|합계|죄송합니다. 문제가 발생했습니다. 다시 시도해 주세요.',
-    id: 'Bantuan|Ketik pesan Anda…|Kirim|Tutup|Chat dengan kami|sedang mengetik…|Seorang staf telah bergabung|{name} telah bergabung|Konfirmasi|Batal|Unduh label retur|Sumber|Pesanan|Perkiraan tiba|Beri nilai percakapan ini|Terima kasih atas masukan Anda!|Koneksi terputus, menyambungkan ulang…|Akhiri chat|Pengembalian dana|Status|Retur|Penukaran|Lacak|Total|Maaf, terjadi kesalahan. Silakan coba lagi.',
-    vi: 'Trợ giúp|Nhập tin nhắn…|Gửi|Đóng|Trò chuyện với chúng tôi|đang nhập…|Một nhân viên đã tham gia|{name} đã tham gia|Xác nhận|Hủy|Tải nhãn trả hàng|Nguồn|Đơn hàng|Dự kiến giao|Đánh giá cuộc trò chuyện này|Cảm ơn bạn đã góp ý!|Mất kết nối, đang kết nối lại…|Kết thúc trò chuyện|Hoàn tiền|Trạng thái|Trả hàng|Đổi hàng|Theo dõi|Tổng|Xin lỗi, đã xảy ra lỗi. Vui lòng thử lại.',
-    th: 'ช่วยเหลือ|พิมพ์ข้อความ…|ส่ง|ปิด|แชทกับเรา|กำลังพิมพ์…|เจ้าหน้าที่เข้าร่วมแชทแล้ว|{name} เข้าร่วมแชทแล้ว|ยืนยัน|ยกเลิก|ดาวน์โหลดฉลากส่งคืน|แหล่งข้อมูล|คำสั่งซื้อ|วันที่คาดว่าจะได้รับ|ให้คะแนนการสนทนานี้|ขอบคุณสำหรับความคิดเห็น!|การเชื่อมต่อขาดหาย กำลังเชื่อมต่อใหม่…|จบการแชท|เงินคืน|สถานะ|การคืนสินค้า|การเปลี่ยนสินค้า|ติดตามพัสดุ|ยอดรวม|ขออภัย เกิดข้อผิดพลาด โปรดลองอีกครั้ง',
+    en: 'Help|Type your message…|Send|Close|Chat with us|typing…|A person has joined|{name} has joined|Confirm|Cancel|Download return label|Sources|Order|Estimated delivery|Rate this conversation|Thanks for your feedback!|Connection lost, reconnecting…|End chat|Refund|Status|Return|Exchange|Tracking|Total|Sorry, something went wrong. Please try again.|Suggested replies',
+    es: 'Ayuda|Escribe tu mensaje…|Enviar|Cerrar|Chatea con nosotros|escribiendo…|Una persona se ha unido|{name} se ha unido|Confirmar|Cancelar|Descargar etiqueta de devolución|Fuentes|Pedido|Entrega estimada|Valora esta conversación|¡Gracias por tu opinión!|Conexión perdida, reconectando…|Terminar chat|Reembolso|Estado|Devolución|Cambio|Seguimiento|Total|Lo siento, algo salió mal. Inténtalo de nuevo.|Respuestas sugeridas',
+    pt: 'Ajuda|Digite sua mensagem…|Enviar|Fechar|Fale conosco|digitando…|Uma pessoa entrou na conversa|{name} entrou na conversa|Confirmar|Cancelar|Baixar etiqueta de devolução|Fontes|Pedido|Entrega prevista|Avalie esta conversa|Obrigado pelo seu feedback!|Conexão perdida, reconectando…|Encerrar chat|Reembolso|Status|Devolução|Troca|Rastreamento|Total|Desculpe, algo deu errado. Tente novamente.|Respostas sugeridas',
+    fr: "Aide|Écrivez votre message…|Envoyer|Fermer|Discuter avec nous|en train d'écrire…|Une personne a rejoint la conversation|{name} a rejoint la conversation|Confirmer|Annuler|Télécharger l'étiquette de retour|Sources|Commande|Livraison estimée|Évaluez cette conversation|Merci pour votre avis !|Connexion perdue, reconnexion…|Terminer le chat|Remboursement|Statut|Retour|Échange|Suivi|Total|Désolé, une erreur s'est produite. Veuillez réessayer.|Réponses suggérées",
+    de: 'Hilfe|Nachricht eingeben…|Senden|Schließen|Chatten Sie mit uns|schreibt…|Eine Person ist dem Chat beigetreten|{name} ist dem Chat beigetreten|Bestätigen|Abbrechen|Rücksendeetikett herunterladen|Quellen|Bestellung|Voraussichtliche Lieferung|Bewerten Sie dieses Gespräch|Danke für Ihr Feedback!|Verbindung verloren, verbinde neu…|Chat beenden|Erstattung|Status|Rücksendung|Umtausch|Sendungsverfolgung|Gesamt|Entschuldigung, etwas ist schiefgelaufen. Bitte versuchen Sie es erneut.|Antwortvorschläge',
+    it: "Aiuto|Scrivi il tuo messaggio…|Invia|Chiudi|Chatta con noi|sta scrivendo…|Una persona si è unita alla chat|{name} si è unito alla chat|Conferma|Annulla|Scarica l'etichetta di reso|Fonti|Ordine|Consegna prevista|Valuta questa conversazione|Grazie per il tuo feedback!|Connessione persa, riconnessione…|Termina chat|Rimborso|Stato|Reso|Cambio|Tracciamento|Totale|Spiacenti, qualcosa è andato storto. Riprova.|Risposte suggerite",
+    nl: 'Hulp|Typ je bericht…|Verzenden|Sluiten|Chat met ons|typt…|Er neemt een medewerker deel aan het gesprek|{name} neemt deel aan het gesprek|Bevestigen|Annuleren|Retourlabel downloaden|Bronnen|Bestelling|Verwachte levering|Beoordeel dit gesprek|Bedankt voor je feedback!|Verbinding verbroken, opnieuw verbinden…|Chat beëindigen|Terugbetaling|Status|Retour|Ruil|Volgen|Totaal|Sorry, er ging iets mis. Probeer het opnieuw.|Voorgestelde antwoorden',
+    pl: 'Pomoc|Napisz wiadomość…|Wyślij|Zamknij|Czat z nami|pisze…|Konsultant dołączył do rozmowy|{name} dołącza do rozmowy|Potwierdź|Anuluj|Pobierz etykietę zwrotną|Źródła|Zamówienie|Przewidywana dostawa|Oceń tę rozmowę|Dziękujemy za opinię!|Utracono połączenie, ponowne łączenie…|Zakończ czat|Zwrot pieniędzy|Status|Zwrot|Wymiana|Śledzenie|Suma|Przepraszamy, coś poszło nie tak. Spróbuj ponownie.|Sugerowane odpowiedzi',
+    tr: 'Yardım|Mesajınızı yazın…|Gönder|Kapat|Bize yazın|yazıyor…|Bir temsilci sohbete katıldı|{name} sohbete katıldı|Onayla|İptal|İade etiketini indir|Kaynaklar|Sipariş|Tahmini teslimat|Bu görüşmeyi değerlendirin|Geri bildiriminiz için teşekkürler!|Bağlantı kesildi, yeniden bağlanılıyor…|Sohbeti bitir|Geri ödeme|Durum|İade|Değişim|Kargo takibi|Toplam|Üzgünüz, bir sorun oluştu. Lütfen tekrar deneyin.|Önerilen yanıtlar',
+    ru: 'Помощь|Введите сообщение…|Отправить|Закрыть|Напишите нам|печатает…|К чату присоединился сотрудник|{name} теперь в чате|Подтвердить|Отмена|Скачать этикетку для возврата|Источники|Заказ|Ожидаемая доставка|Оцените этот разговор|Спасибо за отзыв!|Соединение потеряно, переподключение…|Завершить чат|Возврат средств|Статус|Возврат|Обмен|Отслеживание|Итого|Извините, что-то пошло не так. Попробуйте ещё раз.|Варианты ответа',
+    ar: 'مساعدة|اكتب رسالتك…|إرسال|إغلاق|تحدث معنا|يكتب…|انضم أحد الموظفين إلى المحادثة|انضم {name} إلى المحادثة|تأكيد|إلغاء|تنزيل ملصق الإرجاع|المصادر|الطلب|موعد التسليم المتوقع|قيّم هذه المحادثة|شكرًا على ملاحظاتك!|انقطع الاتصال، جارٍ إعادة الاتصال…|إنهاء المحادثة|المبلغ المسترد|الحالة|الإرجاع|الاستبدال|التتبع|الإجمالي|عذرًا، حدث خطأ ما. يُرجى المحاولة مرة أخرى.|ردود مقترحة',
+    zh: '帮助|输入您的消息…|发送|关闭|联系我们|正在输入…|人工客服已加入|{name} 已加入对话|确认|取消|下载退货标签|来源|订单|预计送达|为本次对话评分|感谢您的反馈！|连接已断开，正在重新连接…|结束对话|退款|状态|退货|换货|物流跟踪|合计|抱歉，出了点问题。请重试。|建议回复',
+    ja: 'ヘルプ|メッセージを入力…|送信|閉じる|チャットで問い合わせ|入力中…|担当者が参加しました|{name} が参加しました|確定|キャンセル|返品ラベルをダウンロード|参考情報|注文|お届け予定日|この会話を評価してください|ご意見ありがとうございます！|接続が切れました。再接続しています…|チャットを終了|返金|ステータス|返品|交換|配送状況|合計|申し訳ありません。問題が発生しました。もう一度お試しください。|返信の候補',
+    ko: '도움말|메시지를 입력하세요…|보내기|닫기|채팅 상담|입력 중…|상담원이 참여했습니다|{name}님이 참여했습니다|확인|취소|반품 라벨 다운로드|출처|주문|예상 배송일|이 상담을 평가해 주세요|의견을 보내 주셔서 감사합니다!|연결이 끊어졌습니다. 다시 연결하는 중…|채팅 종료|환불|상태|반품|교환|배송 조회|합계|죄송합니다. 문제가 발생했습니다. 다시 시도해 주세요.|추천 답변',
+    id: 'Bantuan|Ketik pesan Anda…|Kirim|Tutup|Chat dengan kami|sedang mengetik…|Seorang staf telah bergabung|{name} telah bergabung|Konfirmasi|Batal|Unduh label retur|Sumber|Pesanan|Perkiraan tiba|Beri nilai percakapan ini|Terima kasih atas masukan Anda!|Koneksi terputus, menyambungkan ulang…|Akhiri chat|Pengembalian dana|Status|Retur|Penukaran|Lacak|Total|Maaf, terjadi kesalahan. Silakan coba lagi.|Balasan yang disarankan',
+    vi: 'Trợ giúp|Nhập tin nhắn…|Gửi|Đóng|Trò chuyện với chúng tôi|đang nhập…|Một nhân viên đã tham gia|{name} đã tham gia|Xác nhận|Hủy|Tải nhãn trả hàng|Nguồn|Đơn hàng|Dự kiến giao|Đánh giá cuộc trò chuyện này|Cảm ơn bạn đã góp ý!|Mất kết nối, đang kết nối lại…|Kết thúc trò chuyện|Hoàn tiền|Trạng thái|Trả hàng|Đổi hàng|Theo dõi|Tổng|Xin lỗi, đã xảy ra lỗi. Vui lòng thử lại.|Câu trả lời gợi ý',
+    th: 'ช่วยเหลือ|พิมพ์ข้อความ…|ส่ง|ปิด|แชทกับเรา|กำลังพิมพ์…|เจ้าหน้าที่เข้าร่วมแชทแล้ว|{name} เข้าร่วมแชทแล้ว|ยืนยัน|ยกเลิก|ดาวน์โหลดฉลากส่งคืน|แหล่งข้อมูล|คำสั่งซื้อ|วันที่คาดว่าจะได้รับ|ให้คะแนนการสนทนานี้|ขอบคุณสำหรับความคิดเห็น!|การเชื่อมต่อขาดหาย กำลังเชื่อมต่อใหม่…|จบการแชท|เงินคืน|สถานะ|การคืนสินค้า|การเปลี่ยนสินค้า|ติดตามพัสดุ|ยอดรวม|ขออภัย เกิดข้อผิดพลาด โปรดลองอีกครั้ง|คำตอบที่แนะนำ',
   };
   const YES_NO = {
     en: ['yes', 'no'], es: ['sí', 'no'], pt: ['sim', 'não'], fr: ['oui', 'non'], de: ['ja', 'nein'], it: ['sì', 'no'],
@@ -224,6 +224,10 @@ code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:
 .btn.primary{background:var(--accent);color:var(--on-accent)}
 .btn:disabled{opacity:.5;cursor:default}
 .btns{display:flex;gap:8px;margin-top:6px;flex-wrap:wrap}
+.quick{margin-top:8px;max-width:100%}
+.btn.qr{padding:6px 14px;line-height:1.3;text-align:start;white-space:normal;overflow-wrap:anywhere;max-width:100%}
+.btn.qr:hover{background:color-mix(in srgb,var(--accent) 10%,#fff)}
+.btn.qr:focus-visible{outline:2px solid var(--focus);outline-offset:2px;box-shadow:0 0 0 4px #fff}
 a.btn{display:inline-block;text-decoration:none;margin-top:8px}
 .typing-row .bubble{display:flex;gap:4px;padding:13px 14px}
 .typing-row i{width:7px;height:7px;border-radius:50%;background:#9aa3af;animation:ps-b 1.2s infinite ease-in-out}
@@ -299,6 +303,7 @@ textarea:focus{border-color:var(--accent);outline:none;box-shadow:0 0 0 3px colo
     updateLauncher();
     if (typingRow) typingRow.setAttribute('aria-label', t('typing'));
     root.querySelectorAll('[data-i18n]').forEach((n) => { n.textContent = t(n.dataset.i18n); });
+    root.querySelectorAll('[data-i18n-label]').forEach((n) => { n.setAttribute('aria-label', t(n.dataset.i18nLabel)); });
   }
   function setLang(l) {
     const n = norm(l);
@@ -354,6 +359,7 @@ textarea:focus{border-color:var(--accent);outline:none;box-shadow:0 0 0 3px colo
     if (m.role === 'staff' && m.author && !row.querySelector('.who')) row.appendChild(mk('div', 'who', esc(m.author)));
     const bubble = row.querySelector('.bubble') || row.appendChild(mk('div', 'bubble'));
     bubble.innerHTML = markdown(m.text);
+    if (opts.live || opts.canConfirm) clearQuick(); // only the latest reply offers quick replies
     decorate(row, m, opts);
     if (!opts.row) append(row, opts.where); else scroll();
     bump(opts.live);
@@ -383,12 +389,56 @@ textarea:focus{border-color:var(--accent);outline:none;box-shadow:0 0 0 3px colo
       yes.type = no.type = 'button';
       yes.dataset.i18n = 'confirm'; no.dataset.i18n = 'cancel';
       yes.textContent = t('confirm'); no.textContent = t('cancel');
-      yes.onclick = () => { disableConfirms(); send(yn[0]); };
-      no.onclick = () => { disableConfirms(); send(yn[1]); };
+      // The server's yes/no for this step, when it offers them: taken as the answer, not guessed from the word.
+      const ask = m.ask && m.ask.step === 'confirm' ? m.ask : null;
+      const pick = (v) => (ask && (ask.choices || []).some((c) => c && c.value === v) ? { step: 'confirm', value: v } : null);
+      yes.onclick = () => { disableConfirms(); send(yn[0], pick('yes')); };
+      no.onclick = () => { disableConfirms(); send(yn[1], pick('no')); };
       box.append(yes, no);
       row.appendChild(box);
     }
+    if (opts.canConfirm && !(yn && m.ask && m.ask.step === 'confirm')) quickReplies(row, m.ask); // no second yes/no
   }
+  // Quick replies: the choices the assistant offers for the step it waits for (ask.choices, labels already in the
+  // conversation's language). A click sends the label as the message, with the choice's value for that step.
+  function quickReplies(row, ask) {
+    const choices = ask && Array.isArray(ask.choices) ? ask.choices.filter((c) => c && c.label != null && c.value != null) : [];
+    if (!choices.length) return;
+    const group = mk('div', 'btns quick');
+    group.setAttribute('role', 'group');
+    group.dataset.i18nLabel = 'choices';
+    group.setAttribute('aria-label', t('choices'));
+    for (const c of choices.slice(0, 24)) {
+      const b = mk('button', 'btn qr');
+      b.type = 'button';
+      b.dir = 'auto';
+      b.textContent = String(c.label);
+      b.dataset.value = String(c.value);
+      b.onclick = (e) => {
+        const keyboard = e.detail === 0;
+        send(String(c.label), ask.step ? { step: String(ask.step), value: String(c.value) } : null);
+        // Keep the keyboard where the conversation goes on (not on touch screens: no surprise on-screen keyboard).
+        if (keyboard || !(window.matchMedia && matchMedia('(pointer: coarse)').matches)) el.input.focus();
+      };
+      group.appendChild(b);
+    }
+    group.addEventListener('keydown', (e) => {
+      const btns = Array.from(group.querySelectorAll('button'));
+      const i = btns.indexOf(root.activeElement);
+      if (i < 0) return;
+      const fwd = el.ps.dir === 'rtl' ? 'ArrowLeft' : 'ArrowRight', back = el.ps.dir === 'rtl' ? 'ArrowRight' : 'ArrowLeft';
+      let j = null;
+      if (e.key === fwd || e.key === 'ArrowDown') j = (i + 1) % btns.length;
+      else if (e.key === back || e.key === 'ArrowUp') j = (i - 1 + btns.length) % btns.length;
+      else if (e.key === 'Home') j = 0;
+      else if (e.key === 'End') j = btns.length - 1;
+      if (j == null) return;
+      e.preventDefault();
+      btns[j].focus();
+    });
+    row.appendChild(group);
+  }
+  function clearQuick() { root.querySelectorAll('.quick').forEach((n) => n.remove()); }
   function confirmWords(m, l) {
     if ((m.actions || []).some((a) => a.type === 'confirm' || a.type === 'awaiting_confirmation')) return YES_NO[l] || YES_NO.en;
     const text = m.text || '';
@@ -497,7 +547,8 @@ textarea:focus{border-color:var(--accent);outline:none;box-shadow:0 0 0 3px colo
     if (!inflightCount()) showTyping(false);
     if (r.language) setLang(r.language);
     if (!r.reply) { if (st) st.row.remove(); return; } // a person holds the conversation: the bot stays quiet
-    addAssistant({ role: 'assistant', text: r.reply, citations: r.citations, actions: r.actions, language: r.language },
+    addAssistant({ role: 'assistant', text: r.reply, citations: r.citations, actions: r.actions, language: r.language,
+      ask: r.ask },
       { row: st && st.row, live: true, canConfirm: true });
     // The shopper said goodbye: ask how it went, as after a resolved handoff.
     if ((r.actions || []).some((a) => a.type === 'csat_prompt')) showCsat(false);
@@ -582,11 +633,13 @@ textarea:focus{border-color:var(--accent);outline:none;box-shadow:0 0 0 3px colo
     restartSocket();
   }
 
-  function send(text) {
+  function send(text, choice) {
     text = String(text == null ? '' : text).trim();
     if (!text) return false;
     disableConfirms();
+    clearQuick(); // used, or the shopper wrote something else: the next reply brings its own
     const item = { client_id: uuid(), text: text.slice(0, 4000) };
+    if (choice && choice.step && choice.value) item.choice = { step: choice.step, value: choice.value };
     S.outbox.push(item); save(); busy();
     addShopper(item.text, `c:${item.client_id}`, { pending: true });
     scroll(true);
@@ -605,6 +658,7 @@ textarea:focus{border-color:var(--accent);outline:none;box-shadow:0 0 0 3px colo
   }
   function frame(item) {
     const f = { type: 'message', message: item.text, client_id: item.client_id };
+    if (item.choice) f.choice = item.choice;
     if (S.sid) f.session_id = S.sid;
     if (TOKEN) f.customer_token = TOKEN;
     return JSON.stringify(f);
@@ -680,6 +734,7 @@ textarea:focus{border-color:var(--accent);outline:none;box-shadow:0 0 0 3px colo
         let res;
         try {
           const body = { message: item.text, client_id: item.client_id };
+          if (item.choice) body.choice = item.choice;
           if (S.sid) body.session_id = S.sid;
           if (TOKEN) body.customer_token = TOKEN;
           res = await fetch(`${BASE}/v1/chat`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
@@ -735,7 +790,8 @@ textarea:focus{border-color:var(--accent);outline:none;box-shadow:0 0 0 3px colo
     let lastStaff = null;
     for (const m of msgs) {
       if (m.role === 'staff') { joined(m.author, el.hist); lastStaff = m.author; }
-      addMessage(m, { where: el.hist, canConfirm: m === lastAssistant && s.status === 'bot' });
+      const ask = m === lastAssistant ? (m.ask || s.ask) : null; // what the assistant waits for: quick replies again
+      addMessage(ask && !m.ask ? { ...m, ask } : m, { where: el.hist, canConfirm: m === lastAssistant && s.status === 'bot' });
     }
     agent = s.status === 'handoff' && lastStaff ? lastStaff : null;
     applyStrings();
@@ -748,6 +804,7 @@ textarea:focus{border-color:var(--accent);outline:none;box-shadow:0 0 0 3px colo
       if (row) row.remove();
       if (msgs.slice(hit + 1).some((m) => m.role !== 'shopper')) dropOutbox(item.client_id);
     }
+    if (S.outbox.length) clearQuick(); // the shopper already answered; the reply on its way brings its own
     const last = msgs[msgs.length - 1];
     if (last && last.csat_prompt && !S.csatDone) showCsat(false);
     scroll(true);

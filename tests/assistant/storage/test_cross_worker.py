@@ -24,9 +24,11 @@ on_postgres = pytest.mark.parametrize("database", ["postgres"], indirect=True)
 
 
 @pytest.fixture
-def other_worker(settings: Settings, demo_kb, intent_classifier) -> Iterator[Services]:  # type: ignore[no-untyped-def]
+def other_worker(settings: Settings, demo_kb, intent_classifier,  # type: ignore[no-untyped-def]
+                 reason_matcher) -> Iterator[Services]:
     other = Services(settings.model_copy())
     other.__dict__["kb"], other.__dict__["intents"] = demo_kb, intent_classifier
+    other.__dict__["reasons"] = reason_matcher
     yield other
     other.close()
 

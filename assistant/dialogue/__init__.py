@@ -1,0 +1,1 @@
+"""What the assistant is waiting for (ask + quick-reply choices), clicked choices, and the loop guard."""
