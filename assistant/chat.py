@@ -142,9 +142,11 @@ class ChatService:
             turn = Turn(session.id, text, language, decision.switched, verdict, nlu, history)
             with stage("engine"):
                 reply = self._respond(turn, ctx)
-                reply.ask = ask_for(session.state.pending, ctx)
+                asked = session.state.pending
+                reply.ask = ask_for(asked, ctx)
                 reply.text = guard_loop(before, ctx, reply.text, bool(reply.ask and reply.ask.choices))
-                reply.ask = ask_for(session.state.pending, ctx)  # the guard may have swapped the question
+                if session.state.pending is not asked:
+                    reply.ask = ask_for(session.state.pending, ctx)  # the guard offered a person instead
             pending = session.state.pending
             if pending is not None and pending.step == "confirm":
                 # A proposal waits for the shopper's yes/no: widgets show Confirm / Cancel buttons.

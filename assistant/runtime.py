@@ -31,6 +31,7 @@ from knowledge.embedders import Embedder, get_embedder
 if TYPE_CHECKING:
     from assistant.audit import AuditLog
     from assistant.handoffs.service import HandoffService
+    from assistant.nlu.item_meaning import ItemNamer
     from assistant.nlu.reason_meaning import ReasonMatcher
     from assistant.platform.writes import PlatformWrites
     from assistant.privacy.requests import PrivacyRequests
@@ -117,6 +118,12 @@ class Services:
         from assistant.nlu.reason_meaning import ReasonMatcher
 
         return ReasonMatcher(self.embedder, cache_dir=self.settings.home / "cache", intents=self.intents)
+
+    @cached_property
+    def items(self) -> ItemNamer:
+        from assistant.nlu.item_meaning import ItemNamer
+
+        return ItemNamer(self.embedder)
 
     @cached_property
     def handoffs(self) -> HandoffService:
