@@ -191,8 +191,8 @@ class ChatService:
         at_step = pending is not None and pending.step == "reason"
         if pending is not None and not at_step:
             return slots  # an item's name or an order number mid-task is no reason
-        if not at_step and not any(s.intent in REASON_TASKS for s in scores[:2]):
-            return slots
+        if not at_step and scores[0].intent not in REASON_TASKS and not slots.return_words:
+            return slots  # "cancel it, I found it cheaper elsewhere" gives no reason to return anything
         code = self.services.reasons.match(vector, language, at_step=at_step, text=text)
         return replace(slots, reasons=[code]) if code else slots
 

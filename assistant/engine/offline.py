@@ -99,13 +99,17 @@ WORDED_TASKS = {"return_words": "return_request", "cancel_words": "cancel_order"
 
 
 def task_named(nlu: Understanding) -> str | None:
-    """The task an unsure message names in so many words ("devolver", "annuler"), when that task is among the
-    classifier's two best guesses and the message names no other task."""
+    """The task a message names in so many words ("devolver", "annuler"), when that task is among the
+    classifier's two best guesses, no help-centre question ranks above it ("how much does a return cost?") and
+    the message names no other task."""
     s = nlu.slots
     named = [task for slot, task in WORDED_TASKS.items() if getattr(s, slot)]
     if len(named) != 1 or s.policy_cue:
         return None
-    return named[0] if any(sc.intent == named[0] for sc in nlu.scores[:2]) else None
+    ranked = [sc.intent for sc in nlu.scores[:2]]
+    if named[0] not in ranked or ranked[0] == "policy_question":
+        return None
+    return named[0]
 
 
 def policy_like(nlu: Understanding) -> bool:
@@ -177,18 +181,22 @@ class OfflineEngine:
         intent, unsure = nlu.intent, nlu.low
         if intent == "cancel_order" and returns_not_cancels(nlu):
             intent = "return_request"  # "arrived broken", "I want to send it back": not a cancellation
-        if unsure and (named := task_named(nlu)) is not None:
+        worded = task_named(nlu)
+        if unsure and worded is not None:
             # "quiero devolver mi pedido", "je souhaiterais annuler ma commande": the classifier hesitates between
             # near guesses, the message's own words name one of them.
-            intent, unsure = named, False
+            intent, unsure = worded, False
         names_order = bool(nlu.slots.order_refs or nlu.slots.tracking_numbers)
         if names_order and only_ids(turn.text, nlu):
             intent = "order_status"  # a bare order or tracking number
         elif unsure and names_order:
             # Unsure, but the message names an order: an order task it is, by default its status.
             intent = intent if intent in ORDER_TASKS else "order_status"
-        elif not names_order and (policy_like(nlu) or (intent in ORDER_TASKS and nlu.slots.policy_cue)):
-            intent = "policy_question"  # "what is your cancellation policy?": the help centre, not an action
+        elif not names_order and ((policy_like(nlu) and worded != intent)
+                                  or (intent in ORDER_TASKS and nlu.slots.policy_cue)):
+            # "what is your cancellation policy?": the help centre, not an action ("please cancel my order, I haven't
+            # paid yet" names the action and stays one)
+            intent = "policy_question"
         elif unsure and not names_order and sure_answer(ctx, turn.text, nlu.vector):
             intent = "policy_question"  # unsure what the shopper wants, but the help centre clearly answers it
         elif unsure or intent == "other":  # unsure, or nothing we can help with: the shopper is not served

@@ -116,3 +116,29 @@ async def test_a_cancel_word_answers_shall_i_cancel_with_yes(chat_services: Serv
     done = await cancel.say(yes)
     assert i18n.t(lang, "action_cancelled") not in done["reply"], done["reply"]
     assert chat_services.store.get_order(order.id).status == "cancelled"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("lang", "both"), [("en", "both of them"), ("ar", "الاثنين"), ("ko", "둘 다요")])
+async def test_both_items_answer_which_items(chat_services: Services, chat_client: httpx.AsyncClient,
+                                             lang: str, both: str) -> None:
+    order = scenario_order(chat_services, "low_value")  # two items
+    assert len(order.items) == 2
+    shopper = Shopper(chat_client, token_for(chat_services, order), language=lang)
+    first = await shopper.say(f"return order {order.id}")
+    assert asked(first) == ("return_request", "items"), first["reply"]
+    body = await shopper.say(both)
+    assert asked(body) == ("return_request", "reason"), body["reply"]
+    body = await shopper.say(i18n.t(lang, "reason.changed_mind"), choice={"step": "reason", "value": "changed_mind"})
+    assert all(i.name in body["reply"] for i in order.items), body["reply"]  # the summary holds both
+
+
+async def test_no_order_that_can_still_be_cancelled_is_said(chat_services: Services,
+                                                            chat_client: httpx.AsyncClient) -> None:
+    with chat_services.engine.connect() as conn:
+        customer = conn.execute(text(
+            "SELECT customer_id FROM orders GROUP BY customer_id HAVING COUNT(*) >= 2 AND "
+            "SUM(CASE WHEN status IN ('pending_payment', 'processing') THEN 1 ELSE 0 END) = 0 LIMIT 1")).scalar_one()
+    shopper = Shopper(chat_client, issue_token(customer, chat_services.settings.widget_secret))
+    body = await shopper.say("please cancel my order")
+    assert i18n.t("en", "none_before_shipping") in body["reply"], body["reply"]
+    assert body["ask"] is None  # no list of orders that can't be cancelled anyway
