@@ -95,6 +95,11 @@ def returns_not_cancels(nlu: Understanding) -> bool:
     return bool(set(s.reasons) & DEFECTS) and any(sc.intent == "return_request" for sc in nlu.scores[:3])
 
 
+def asks(text: str) -> bool:
+    """A question mark in any script: "what does a return cost?", "¿…?", "…？", "…؟"."""
+    return any(mark in text for mark in "?？؟")
+
+
 WORDED_TASKS = {"return_words": "return_request", "cancel_words": "cancel_order"}
 
 
@@ -192,10 +197,10 @@ class OfflineEngine:
         elif unsure and names_order:
             # Unsure, but the message names an order: an order task it is, by default its status.
             intent = intent if intent in ORDER_TASKS else "order_status"
-        elif not names_order and ((policy_like(nlu) and worded != intent)
+        elif not names_order and ((policy_like(nlu) and (worded != intent or asks(turn.text)))
                                   or (intent in ORDER_TASKS and nlu.slots.policy_cue)):
             # "what is your cancellation policy?": the help centre, not an action ("please cancel my order, I haven't
-            # paid yet" names the action and stays one)
+            # paid yet" names the action and asks nothing: it stays one)
             intent = "policy_question"
         elif unsure and not names_order and sure_answer(ctx, turn.text, nlu.vector):
             intent = "policy_question"  # unsure what the shopper wants, but the help centre clearly answers it

@@ -131,7 +131,7 @@ def ensure_strong_factor(turn: Turn, ctx: ToolContext, r: Responder, intent: str
         r.say("verify_ambiguous" if outcome.ambiguous else "verify_failed", remaining=outcome.attempts_left)
     else:
         r.say("verify_need_email")
-    state.pending = Pending(intent=intent, step="verify", data={**data, "order_id": order_id})
+    state.pending = Pending(intent=intent, step="verify", data={**data, "order_id": order_id, "strong_factor": True})
     return False
 
 

@@ -40,3 +40,13 @@ def test_words_naming_a_task_the_classifier_does_not_consider_are_not_taken() ->
     assert task_named(nlu) is None
     both = understood("cancel it or send it back, whatever works", "en", ("cancel_order", 0.5), ("return_request", 0.5))
     assert task_named(both) is None  # names two tasks: no settling
+
+
+def test_a_question_near_a_policy_guess_is_still_a_question() -> None:
+    from assistant.engine.offline import asks
+
+    nlu = understood("Wat kost het om iets te retourneren?", "nl", ("return_request", 0.45), ("policy_question", 0.35),
+                     ("refund_status", 0.2))
+    assert policy_like(nlu) and asks("Wat kost het om iets te retourneren?")
+    assert asks("¿puedo cancelar?") and asks("可以取消吗？") and asks("هل يمكنني الإلغاء؟")
+    assert not asks("please cancel my order")
