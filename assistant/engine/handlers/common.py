@@ -166,11 +166,17 @@ def choose_order(turn: Turn, ctx: ToolContext, r: Responder, intent: str, data: 
         found = track_shipment(ctx, number)
         if found:
             return found[0]
+    orders: list[Order] | None = None
     if ctx.state.current_order_id and not data.get("ask_again"):
         order = lookup_order(ctx, ctx.state.current_order_id)
         if order:
-            return order
-    orders = list_my_orders(ctx)
+            # "the T-shirt" while another order is being discussed: the order holding the T-shirt is meant.
+            orders = list_my_orders(ctx)
+            other = order_by_item(turn, ctx, orders)
+            if other is None or other.id == order.id:
+                return order
+            return said_order(ctx, r, other)
+    orders = orders if orders is not None else list_my_orders(ctx)
     if not orders:
         r.say("no_orders")
         return None
@@ -185,10 +191,7 @@ def choose_order(turn: Turn, ctx: ToolContext, r: Responder, intent: str, data: 
         candidates = orders
     named = order_by_item(turn, ctx, candidates)  # "return the lamp": the one order holding a lamp
     if named is not None:
-        # Said, so a wrong pick is seen at once (the summary before any commit names the order again).
-        r.say("order_named", order_id=named.id, date=i18n.day(named.placed_at, r.language),
-              items=i18n.join([i.name for i in named.items], r.language))
-        return lookup_order(ctx, named.id)
+        return said_order(ctx, r, named)
     lines = [i18n.t(r.language, "order_option", order_id=o.id, date=i18n.day(o.placed_at, r.language),
                     items=i18n.join([i.name for i in o.items], r.language),
                     status=i18n.order_status(r.language, o.status))
@@ -197,6 +200,14 @@ def choose_order(turn: Turn, ctx: ToolContext, r: Responder, intent: str, data: 
     # The listed orders, so "the sneakers" can answer the question as well as an order number.
     ctx.state.pending = Pending(intent=intent, step="order", data={**data, "order_ids": [o.id for o in candidates[:6]]})
     return None
+
+
+def said_order(ctx: ToolContext, r: Responder, order: Order) -> Order | None:
+    """An order picked from what the shopper named, said so a wrong pick is seen at once (the summary before any
+    commit names the order again)."""
+    r.say("order_named", order_id=order.id, date=i18n.day(order.placed_at, r.language),
+          items=i18n.join([i.name for i in order.items], r.language))
+    return lookup_order(ctx, order.id)
 
 
 def task_order(turn: Turn, ctx: ToolContext, r: Responder, intent: str, data: dict[str, Any],

@@ -142,3 +142,14 @@ async def test_no_order_that_can_still_be_cancelled_is_said(chat_services: Servi
     body = await shopper.say("please cancel my order")
     assert i18n.t("en", "none_before_shipping") in body["reply"], body["reply"]
     assert body["ask"] is None  # no list of orders that can't be cancelled anyway
+
+
+async def test_a_product_of_another_order_than_the_one_discussed_picks_that_order(
+        chat_services: Services, chat_client: httpx.AsyncClient) -> None:
+    lamp_order, orders = one_holder(chat_services, "Desk lamp LED")
+    discussed = next(o for o in orders if o is not lamp_order)
+    shopper = Shopper(chat_client, issue_token(lamp_order.customer_id, chat_services.settings.widget_secret))
+    status = await shopper.say(f"where is order {discussed.id}?")
+    assert discussed.id in status["reply"]
+    body = await shopper.say("I want to return the lamp")
+    assert lamp_order.id in body["reply"] and discussed.id not in body["reply"], body["reply"]
