@@ -142,9 +142,11 @@ class ChatService:
             turn = Turn(session.id, text, language, decision.switched, verdict, nlu, history)
             with stage("engine"):
                 reply = self._respond(turn, ctx)
-                reply.ask = ask_for(session.state.pending, ctx)
+                asked = session.state.pending
+                reply.ask = ask_for(asked, ctx)
                 reply.text = guard_loop(before, ctx, reply.text, bool(reply.ask and reply.ask.choices))
-                reply.ask = ask_for(session.state.pending, ctx)  # the guard may have swapped the question
+                if session.state.pending is not asked:
+                    reply.ask = ask_for(session.state.pending, ctx)  # the guard offered a person instead
             pending = session.state.pending
             if pending is not None and pending.step == "confirm":
                 # A proposal waits for the shopper's yes/no: widgets show Confirm / Cancel buttons.
@@ -189,8 +191,8 @@ class ChatService:
         at_step = pending is not None and pending.step == "reason"
         if pending is not None and not at_step:
             return slots  # an item's name or an order number mid-task is no reason
-        if not at_step and not any(s.intent in REASON_TASKS for s in scores[:2]):
-            return slots
+        if not at_step and scores[0].intent not in REASON_TASKS and not slots.return_words:
+            return slots  # "cancel it, I found it cheaper elsewhere" gives no reason to return anything
         code = self.services.reasons.match(vector, language, at_step=at_step, text=text)
         return replace(slots, reasons=[code]) if code else slots
 

@@ -12,8 +12,9 @@ from assistant.nlu.lexicon import LANGUAGES, matches
 
 MAX_CHARS = 4000
 
-# Digits of a card number may be grouped by spaces (any kind, no-break ones too), dashes or dots.
-_CARD = re.compile(r"(?<!\d)(?:\d[\s.\-]{0,3}){12,18}\d(?!\d)")
+# Digits of a card number may be grouped by spaces (any kind, no-break ones too), dashes or dots. A run glued to a
+# Latin letter is part of a token (a hex signature in a link, a tracking id), not a card; CJK text may touch it.
+_CARD = re.compile(r"(?<![0-9A-Za-z])(?:\d[\s.\-]{0,3}){12,18}\d(?![0-9A-Za-z])")
 # Words that name a secret, in the 17 languages; what follows them ("is", ":", "es", "是", "は"...) is the secret.
 _SECRET_WORDS = (
     r"password|passwd|pwd|passcode|passwort|kennwort|senha|contraseña|contrasena|clave de acceso|mot de passe|"

@@ -31,6 +31,8 @@ from knowledge.embedders import Embedder, get_embedder
 if TYPE_CHECKING:
     from assistant.audit import AuditLog
     from assistant.handoffs.service import HandoffService
+    from assistant.insights.gloss import Glosser
+    from assistant.nlu.item_meaning import ItemNamer
     from assistant.nlu.reason_meaning import ReasonMatcher
     from assistant.platform.writes import PlatformWrites
     from assistant.privacy.requests import PrivacyRequests
@@ -117,6 +119,25 @@ class Services:
         from assistant.nlu.reason_meaning import ReasonMatcher
 
         return ReasonMatcher(self.embedder, cache_dir=self.settings.home / "cache", intents=self.intents)
+
+    @cached_property
+    def glosser(self) -> Glosser | None:
+        """English wordings of knowledge gaps: the configured language model, none offline."""
+        if self.settings.llm == "offline":
+            return None
+        from assistant.engine.llm.model import EngineUnavailable, make_chat_model
+        from assistant.insights.gloss import ModelGlosser
+
+        try:
+            return ModelGlosser(make_chat_model(self.settings))
+        except EngineUnavailable:
+            return None
+
+    @cached_property
+    def items(self) -> ItemNamer:
+        from assistant.nlu.item_meaning import ItemNamer
+
+        return ItemNamer(self.embedder)
 
     @cached_property
     def handoffs(self) -> HandoffService:

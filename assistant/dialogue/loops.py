@@ -2,7 +2,8 @@
 
 After one miss the question is asked again with a hint at the buttons; after a second miss the assistant offers a
 person instead, keeping what the shopper already gave (order, items, reason) for the handoff. Verification is
-left to its own limit (failed attempts lock the order), and a handoff in progress ends the task anyway.
+left to its own limit (failed attempts lock the order), except the strong-factor email question, and a handoff in
+progress ends the task anyway.
 """
 
 from __future__ import annotations
@@ -25,8 +26,14 @@ def kept_task(pending: Pending) -> dict[str, Any]:
 
 def missed(before: Pending | None, after: Pending | None) -> bool:
     """The turn left the task waiting on the very question it waited on before."""
-    return (before is not None and after is not None and after.step not in UNGUARDED
+    return (before is not None and after is not None and guarded(after)
             and (before.intent, before.step) == (after.intent, after.step) and after.intent != "human_agent")
+
+
+def guarded(pending: Pending) -> bool:
+    """Verification has its own limit, failed attempts; asking a verified guest for the order's email as well
+    (a strong factor) has none when no email is sent, so that question is guarded like any other."""
+    return pending.step not in UNGUARDED or bool(pending.data.get("strong_factor"))
 
 
 def guard_loop(before: Pending | None, ctx: ToolContext, text: str, has_choices: bool) -> str:

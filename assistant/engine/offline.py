@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from assistant.dialogue.named import named_items, order_by_item
 from assistant.engine.base import Reply, Turn, Understanding
 from assistant.engine.handlers import HANDLERS, load_builtin_handlers
-from assistant.engine.handlers.common import escalate
+from assistant.engine.handlers.common import confirm_prompt, escalate
 from assistant.engine.responder import Responder
 from assistant.identity import remember_contact
 from assistant.nlu.lexicon import matches
-from assistant.nlu.slots import leftover_letters, match_items, postal_answer, without
+from assistant.nlu.slots import leftover_letters, postal_answer, without
 from assistant.state import Pending
 from assistant.tools.context import ToolContext
 from assistant.tools.kb import sure_answer
@@ -22,16 +23,17 @@ ORDER_TASKS = {"order_status", "return_request", "exchange_request", "cancel_ord
                "refund_status"}
 
 
-def step_fits(pending: Pending, turn: Turn) -> bool:
-    """Does this message answer the question the task is waiting on?"""
+def step_fits(pending: Pending, turn: Turn, ctx: ToolContext | None = None) -> bool:
+    """Does this message answer the question the task is waiting on? With `ctx`, an item or an order may be named
+    by meaning ("die Turnschuhe") as well as by words."""
     s = turn.nlu.slots
     if pending.step == "verify":
         return bool(s.order_refs or s.emails or s.postal_codes or s.tracking_numbers)
     if pending.step == "order":
-        return bool(s.order_refs or s.tracking_numbers)
+        return bool(s.order_refs or s.tracking_numbers) or names_listed_order(pending, turn, ctx)
     if pending.step == "items":
         names = [str(n) for n in pending.data.get("item_names", [])]
-        return bool(s.item_numbers or match_items(turn.text, names))
+        return bool(named_items(turn, ctx, names))
     if pending.step == "reason":
         return bool(s.reasons)
     if pending.step == "confirm":
@@ -39,11 +41,20 @@ def step_fits(pending: Pending, turn: Turn) -> bool:
     return True  # variant, address: free text the handler parses
 
 
-def answers_closed_step(pending: Pending, turn: Turn) -> bool:
+def names_listed_order(pending: Pending, turn: Turn, ctx: ToolContext | None) -> bool:
+    """"the sneakers" after "which order?": it names one of the listed orders by what it holds."""
+    ids = pending.data.get("order_ids") or []
+    if ctx is None or not ids or not ctx.state.verified:
+        return False
+    orders = [o for o in ctx.services.store.orders_for_customer(ctx.require_verified()) if o.id in ids]
+    return order_by_item(turn, ctx, orders) is not None
+
+
+def answers_closed_step(pending: Pending, turn: Turn, ctx: ToolContext | None = None) -> bool:
     """The message gives what a closed question asked for ("no funciona" at the reason step is a reason, "no, the
     second one" at the items step an item), so a "no" in it does not call the task off. Free-text steps (an
     address, a size) can't tell, and there a short "no" still stops the task."""
-    return pending.step in CLOSED_STEPS and step_fits(pending, turn)
+    return pending.step in CLOSED_STEPS and step_fits(pending, turn, ctx)
 
 
 def nothing_to_confirm(turn: Turn) -> bool:
@@ -53,7 +64,8 @@ def nothing_to_confirm(turn: Turn) -> bool:
     if not s.affirm or s.deny or s.order_refs or s.tracking_numbers or s.reasons or len(text) > SHORT_YES:
         return False
     said = matches(text, "affirm", tuple(dict.fromkeys([turn.language, "en"])))
-    return leftover_letters(text, said) <= FAREWELL_EXTRA_LETTERS
+    # "你好" holds "好" (ok) but is a hello: the one other character is a word, not a stray letter.
+    return leftover_letters(text, said, syllables=True) <= FAREWELL_EXTRA_LETTERS
 
 
 def only_ids(text: str, nlu: Understanding) -> bool:
@@ -81,6 +93,28 @@ def returns_not_cancels(nlu: Understanding) -> bool:
     if s.return_words and not s.cancel_words:
         return True
     return bool(set(s.reasons) & DEFECTS) and any(sc.intent == "return_request" for sc in nlu.scores[:3])
+
+
+def asks(text: str) -> bool:
+    """A question mark in any script: "what does a return cost?", "¿…?", "…？", "…؟"."""
+    return any(mark in text for mark in "?？؟")
+
+
+WORDED_TASKS = {"return_words": "return_request", "cancel_words": "cancel_order"}
+
+
+def task_named(nlu: Understanding) -> str | None:
+    """The task a message names in so many words ("devolver", "annuler"), when that task is among the
+    classifier's two best guesses, no help-centre question ranks above it ("how much does a return cost?") and
+    the message names no other task."""
+    s = nlu.slots
+    named = [task for slot, task in WORDED_TASKS.items() if getattr(s, slot)]
+    if len(named) != 1 or s.policy_cue:
+        return None
+    ranked = [sc.intent for sc in nlu.scores[:2]]
+    if named[0] not in ranked or ranked[0] == "policy_question":
+        return None
+    return named[0]
 
 
 def policy_like(nlu: Understanding) -> bool:
@@ -124,7 +158,7 @@ class OfflineEngine:
         remember_contact(state, turn.text, nlu.slots)  # "hi, ana@example.com here": kept for the order number
         pending = state.pending
         if pending is not None and pending.step != "confirm" and nlu.slots.deny and len(turn.text) <= 30 \
-                and not answers_closed_step(pending, turn):
+                and not answers_closed_step(pending, turn, ctx):
             state.pending = None  # "no, forget it" in the middle of a task; "no funciona" is a reason, though
             r.say("action_cancelled")
             return pending.intent
@@ -132,14 +166,14 @@ class OfflineEngine:
             if pending is not None and pending.step == "confirm":
                 # "ok thanks bye" is no clear yes to a refund or a cancellation: ask once more, change nothing.
                 r.say("confirm_before_leaving")
-                r.say("confirm_prompt")
+                r.say(confirm_prompt(pending.intent))
                 return pending.intent
             state.pending, state.low_confidence_streak = None, 0  # leaving: a half-asked question is dropped
             self.handlers["greeting"](turn, ctx, r)  # which says goodbye
             return "greeting"
         if pending is not None:
             short_yes = nlu.slots.affirm and len(turn.text) <= 30  # "yes" to a question that wanted details
-            if step_fits(pending, turn) or nlu.low or nlu.intent == pending.intent or short_yes:
+            if step_fits(pending, turn, ctx) or nlu.low or nlu.intent == pending.intent or short_yes:
                 state.low_confidence_streak = 0
                 self.handlers[pending.intent](turn, ctx, r)
                 return pending.intent
@@ -149,26 +183,34 @@ class OfflineEngine:
         if nothing_to_confirm(turn):
             r.say("nothing_to_confirm")  # "yes" to nothing: no task waits, so nothing is done
             return "greeting"
-        intent = nlu.intent
+        intent, unsure = nlu.intent, nlu.low
         if intent == "cancel_order" and returns_not_cancels(nlu):
             intent = "return_request"  # "arrived broken", "I want to send it back": not a cancellation
+        worded = task_named(nlu)
+        if unsure and worded is not None:
+            # "quiero devolver mi pedido", "je souhaiterais annuler ma commande": the classifier hesitates between
+            # near guesses, the message's own words name one of them.
+            intent, unsure = worded, False
         names_order = bool(nlu.slots.order_refs or nlu.slots.tracking_numbers)
         if names_order and only_ids(turn.text, nlu):
             intent = "order_status"  # a bare order or tracking number
-        elif nlu.low and names_order:
+        elif unsure and names_order:
             # Unsure, but the message names an order: an order task it is, by default its status.
             intent = intent if intent in ORDER_TASKS else "order_status"
-        elif not names_order and (policy_like(nlu) or (intent in ORDER_TASKS and nlu.slots.policy_cue)):
-            intent = "policy_question"  # "what is your cancellation policy?": the help centre, not an action
-        elif nlu.low and not names_order and sure_answer(ctx, turn.text, nlu.vector):
+        elif not names_order and ((policy_like(nlu) and (worded != intent or asks(turn.text)))
+                                  or (intent in ORDER_TASKS and nlu.slots.policy_cue)):
+            # "what is your cancellation policy?": the help centre, not an action ("please cancel my order, I haven't
+            # paid yet" names the action and asks nothing: it stays one)
+            intent = "policy_question"
+        elif unsure and not names_order and sure_answer(ctx, turn.text, nlu.vector):
             intent = "policy_question"  # unsure what the shopper wants, but the help centre clearly answers it
-        elif nlu.low or intent == "other":  # unsure, or nothing we can help with: the shopper is not served
+        elif unsure or intent == "other":  # unsure, or nothing we can help with: the shopper is not served
             state.low_confidence_streak += 1
             if state.low_confidence_streak >= LOW_CONFIDENCE_LIMIT:
                 state.low_confidence_streak = 0
                 escalate(turn, ctx, r, "low_confidence")
             else:
-                r.say("clarify" if nlu.low else "other")
+                r.say("clarify" if unsure else "other")
             return intent
         state.low_confidence_streak = 0
         self.handlers.get(intent, self.handlers["other"])(turn, ctx, r)

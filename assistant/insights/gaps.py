@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from sqlalchemy import Connection, select
 
+from assistant.insights.gloss import Glosser
 from assistant.insights.model import Gap, GapSample
 from assistant.nlu.intents import MIN_CONFIDENCE
 from assistant.storage import schema as t
@@ -74,6 +75,18 @@ def knowledge_gaps(conn: Connection, services: Services, session_ids: Sequence[s
         hits = services.kb.search(members[0]["text"], k=1, lang="en", query_vector=vectors[group[0]])
         gaps.append(Gap(count=len(group), samples=[GapSample(text=r["text"], language=r["language"])
                                                    for r in members[:3]],
-                        gloss=english, closest_card=hits[0].title if hits else None,
+                        gloss=english, gloss_source="shopper" if english else None,
+                        closest_card=hits[0].title if hits else None,
                         closest_card_url=hits[0].url if hits else None))
+    return translated(gaps, services.glosser)
+
+
+def translated(gaps: list[Gap], glosser: Glosser | None) -> list[Gap]:
+    """Gaps no shopper worded in English get the language model's translation of their first sample."""
+    untold = [g for g in gaps if g.gloss is None]
+    if glosser is None or not untold:
+        return gaps
+    for gap, text in zip(untold, glosser.gloss([g.samples[0].text for g in untold]), strict=True):
+        if text:
+            gap.gloss, gap.gloss_source = text, "translation"
     return gaps

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -47,7 +48,9 @@ class Gap(BaseModel):
 
     count: int
     samples: list[GapSample]
-    gloss: str | None = Field(description="An English wording of the question, when a shopper asked it in English.")
+    gloss: str | None = Field(description="An English wording of the question: a shopper's own, or translated by "
+                                          "the configured language model (gloss_source).")
+    gloss_source: Literal["shopper", "translation"] | None = None
     closest_card: str | None
     closest_card_url: str | None
 

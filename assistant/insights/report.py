@@ -69,7 +69,9 @@ def gaps_table(report: Insights) -> str:
                               for s in gap.samples)
         card = (f'<a href="{html.escape(gap.closest_card_url)}">{html.escape(gap.closest_card or "")}</a>'
                 if gap.closest_card_url else html.escape(gap.closest_card or "—"))
-        rows.append(f"<tr><td>{gap.count}</td><td>{samples}</td><td>{html.escape(gap.gloss or '—')}</td>"
+        gloss = html.escape(gap.gloss or "—") + (" <small>(machine translation)</small>"
+                                                 if gap.gloss_source == "translation" else "")
+        rows.append(f"<tr><td>{gap.count}</td><td>{samples}</td><td>{gloss}</td>"
                     f"<td>{card}</td></tr>")
     body = "".join(rows) or '<tr><td colspan="4">No unanswered questions in this period.</td></tr>'
     return ("<table class=\"gaps\"><thead><tr><th>asked</th><th>samples</th><th>English</th><th>closest card</th>"

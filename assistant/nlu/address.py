@@ -22,9 +22,18 @@ from knowledge.tokenize import UNSPACED_CHARS, fold
 
 MAX_STREET_WORDS = 10
 MAX_CITY_WORDS = 5
-_WORD = re.compile(r"c/|[^\W_][^\W_'’-]*\.?|\d+[A-Za-z]?")
+_WORD = re.compile(r"[cC]/|[^\W_][^\W_'’-]*\.?|\d+[A-Za-z]?")
 _SEPARATORS = re.compile(r"[,\n;،，、]")
 _UNSPACED = re.compile(rf"[{UNSPACED_CHARS}]")
+# A phone number given with the address ("Tel 612 345 678", "+55 11 91234-5678"): nine digits or more, which no
+# postal code has, with the label before it. Dropped, so its digits are not read as the postal code.
+_PHONE = re.compile(r"(?i)(?:\b(?:tel|t[ée]l[ée]fono|telefone|telefon|telefono|tlf|phone|mobile|m[óo]vil|cel|celular|"
+                    r"handy|telp|hp|sđt|điện thoại|телефон|тел)\b\.?\s*:?\s*|(?:电话|電話|전화|โทร|هاتف)\s*[:：]?\s*)?"
+                    r"\+?\d[\d\s().-]{7,}\d")
+
+
+def _without_phones(text: str) -> str:
+    return _PHONE.sub(lambda m: " " if sum(c.isdigit() for c in m.group(0)) >= 9 else m.group(0), text)
 
 
 class StreetWords(BaseModel):
@@ -112,7 +121,7 @@ def _walk_back(text: str, tokens: list[re.Match[str]], i: int, *, limit: int = 3
 def parse_address(text: str) -> ParsedAddress | None:
     """'Rua Augusta 500, São Paulo, 01305-000' or 'please change it to 1 Main St, Springfield, 62704' → street,
     city and postal code; None when it isn't an address (no postal code, no street line, a sentence)."""
-    text = re.sub(r"<[^>]*>", " ", text)  # markup is never part of an address
+    text = _without_phones(re.sub(r"<[^>]*>", " ", text))  # markup and a phone number are no part of it
     postal = POSTAL.findall(text)
     if not postal:
         return None

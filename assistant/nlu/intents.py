@@ -1,13 +1,10 @@
 """Intent classification: kNN over multilingual embeddings of example utterances (assistant/intents/*.yaml).
 
-The example embeddings are cached on disk, keyed by the embedder and the examples' content, so a server or test
-run only embeds them when the examples change.
+The example embeddings are cached on disk (embedding_cache.py).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -16,6 +13,7 @@ from typing import Any
 import numpy as np
 import yaml
 
+from assistant.nlu.embedding_cache import cached_query_embeddings, digest
 from knowledge.embedders import Embedder
 
 INTENTS = ("order_status", "return_request", "exchange_request", "refund_status", "cancel_order",
@@ -45,10 +43,7 @@ class Examples:
     langs: list[str]
 
     def digest(self, embedder_name: str) -> str:
-        h = hashlib.sha256(embedder_name.encode())
-        for t, i, lang in zip(self.texts, self.intents, self.langs, strict=True):
-            h.update(f"{lang}\x1f{i}\x1f{t}\x1e".encode())
-        return h.hexdigest()[:20]
+        return digest(embedder_name, zip(self.langs, self.intents, self.texts, strict=True))
 
 
 def load_examples(folder: Path | None = None) -> Examples:
@@ -99,22 +94,9 @@ class IntentClassifier:
         self.matrix = self._embed(cache_dir)
 
     def _embed(self, cache_dir: Path | None) -> np.ndarray:
-        key = self.examples.digest(self.embedder.name)
-        path = cache_dir / f"intents-{key}.npy" if cache_dir else None
-        if path is not None and path.exists():
-            matrix = np.load(path)
-            if matrix.shape == (len(self.examples.texts), self.embedder.dim):
-                return matrix
         # Utterances are short questions like the shopper's: embed them as queries (symmetric similarity).
-        matrix = self.embedder.embed_queries(self.examples.texts)
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp.npy")
-            np.save(tmp, matrix)
-            tmp.replace(path)
-            (path.parent / f"intents-{key}.json").write_text(json.dumps({"embedder": self.embedder.name,
-                                                                         "examples": len(self.examples.texts)}))
-        return matrix
+        return cached_query_embeddings(self.embedder, self.examples.texts, self.examples.digest(self.embedder.name),
+                                       cache_dir, "intents")
 
     def classify(self, vector: np.ndarray) -> list[IntentScore]:
         return score(self.matrix @ np.asarray(vector, dtype=np.float32), self.examples.intents,

@@ -37,6 +37,7 @@ class Lexicon(BaseModel):
     policy_cues: Phrases = Field(description="A question about the rules in general, not about one order.")
     return_words: Phrases = Field(description="Sending goods back.")
     cancel_words: Phrases = Field(description="Calling an order off.")
+    all_items: Phrases = Field(description='"both", "all of them": every item, asked which items go back.')
 
     @field_validator("return_reasons")
     @classmethod

@@ -7,13 +7,13 @@ the intent classifier does. The embeddings are cached on disk like the intent ex
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from assistant.nlu.embedding_cache import cached_query_embeddings, digest
 from assistant.nlu.intents import IntentClassifier
 from assistant.nlu.lexicon import LANGUAGES, lexicon
 from assistant.nlu.slots import extract
@@ -34,10 +34,7 @@ class ReasonPhrases:
     langs: list[str]
 
     def digest(self, embedder_name: str) -> str:
-        h = hashlib.sha256(embedder_name.encode())
-        for text, code, lang in zip(self.texts, self.codes, self.langs, strict=True):
-            h.update(f"{lang}\x1f{code}\x1f{text}\x1e".encode())
-        return h.hexdigest()[:20]
+        return digest(embedder_name, zip(self.langs, self.codes, self.texts, strict=True))
 
 
 def load_phrases(languages: tuple[str, ...] = LANGUAGES) -> ReasonPhrases:
@@ -97,19 +94,8 @@ class ReasonMatcher:
                       for lang in set(langs)}
 
     def _embed(self, cache_dir: Path | None) -> np.ndarray:
-        key = self.phrases.digest(self.embedder.name)
-        path = cache_dir / f"reasons-{key}.npy" if cache_dir else None
-        if path is not None and path.exists():
-            matrix = np.load(path)
-            if matrix.shape == (len(self.phrases.texts), self.embedder.dim):
-                return matrix
-        matrix = self.embedder.embed_queries(self.phrases.texts)
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp.npy")
-            np.save(tmp, matrix)
-            tmp.replace(path)
-        return matrix
+        return cached_query_embeddings(self.embedder, self.phrases.texts, self.phrases.digest(self.embedder.name),
+                                       cache_dir, "reasons")
 
     def scores(self, vector: np.ndarray, language: str) -> tuple[str, float, float] | None:
         rows = self._rows.get(language, self._rows.get("en"))

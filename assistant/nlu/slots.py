@@ -138,12 +138,19 @@ def extract(text: str, language: str | None, order_pattern: str = DEFAULT_ORDER_
     return slots
 
 
-def leftover_letters(text: str, phrases: Iterable[str]) -> int:
-    """How many letters the text has besides the given phrases ("ok bye!" besides "bye": 2)."""
+# Han, kana and Hangul: one character is a syllable or a word ("你" in "你好"), worth a short Latin word's letters.
+_SYLLABIC = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+SYLLABLE_LETTERS = 3
+
+
+def leftover_letters(text: str, phrases: Iterable[str], syllables: bool = False) -> int:
+    """How many letters the text has besides the given phrases ("ok bye!" besides "bye": 2). With `syllables`, a
+    Han, kana or Hangul character counts as SYLLABLE_LETTERS letters."""
     rest = fold(text)
     for phrase in sorted({fold(p) for p in phrases}, key=len, reverse=True):
         rest = rest.replace(phrase, " ")
-    return sum(ch.isalpha() for ch in rest)
+    weight = SYLLABLE_LETTERS if syllables else 1
+    return sum(weight if _SYLLABIC.match(ch) else 1 for ch in rest if ch.isalpha())
 
 
 def postal_answer(slots: Slots, known_ref: str) -> Slots:
@@ -169,6 +176,16 @@ def _yes_no(text: str, langs: tuple[str, ...]) -> tuple[bool, bool]:
     no = [s for s in spans(text, "deny", langs) if not _inside(s, claimed)]
     yes, no = _outside_longer(yes, no), _outside_longer(no, yes)
     return bool(yes) and not no, bool(no)  # both left ("yes… no, wait"): the no wins, nothing is done
+
+
+def only_cancel_denies(text: str, language: str | None) -> bool:
+    """Every "no" in the text is a cancel word ("ja, stornieren", "sim, pode cancelar", "cancel it"): asked
+    whether to cancel an order, that is a yes. "no, don't cancel" holds a "no" besides, and stays a no."""
+    langs = _langs(language)
+    cancels = spans(text, "cancel_words", langs)
+    if not cancels:
+        return False
+    return not [s for s in spans(text, "deny", langs) if not _inside(s, cancels)]
 
 
 def _inside(span: Span, others: Iterable[Span]) -> bool:

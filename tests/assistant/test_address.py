@@ -22,6 +22,10 @@ CASES = [
     ("Calle Falsa 123, Springfield, 54321", ("Calle Falsa 123", "Springfield", "54321")),
     ("<b>Via Roma 10</b>, 00184 Roma", ("Via Roma 10", "Roma", "00184")),
     ("上海市浦东新区世纪大道100号 200120", ("上海市浦东新区世纪大道100号", "", "200120")),
+    # A phone number given along: its digits are not the postal code; "C/" for "Calle" in any case.
+    ("C/ Embajadores 45, 3º B, 28012 Madrid. Tel 612 345 678", ("C/ Embajadores 45", "Madrid", "28012")),
+    ("Rua Augusta 500, São Paulo, 01305-000, tel +55 11 91234-5678", ("Rua Augusta 500", "São Paulo", "01305-000")),
+    ("上海市浦东新区世纪大道100号 200120 电话 13812345678", ("上海市浦东新区世纪大道100号", "", "200120")),
 ]
 NOT_ADDRESSES = ["please change my address", "12345", "change it to 10115",
                  "I would like you to please change the delivery address of my order because I moved, the new one "

@@ -50,3 +50,11 @@ def test_risk_flags_and_size_limit() -> None:
     with pytest.raises(InputTooLong):
         check("x" * (MAX_CHARS + 1))
     assert check("x" * MAX_CHARS).text
+
+
+def test_a_digit_run_inside_a_token_is_not_a_card() -> None:
+    # 4111111111111111 passes Luhn; inside a hex signature or an id it is not a card number.
+    link = "https://shop.test/v1/privacy/export/7?sig=ab4111111111111111cd&exp=1767225600"
+    verdict = check(f"your copy: {link} and ref TRK4111111111111111X")
+    assert verdict.text.count("[card") == 0 and link in verdict.text
+    assert "[card number removed]" in check("我的卡号4111111111111111谢谢").text

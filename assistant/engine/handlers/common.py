@@ -8,6 +8,7 @@ from typing import Any
 
 from assistant import i18n
 from assistant.dialogue.loops import kept_task
+from assistant.dialogue.named import order_by_item
 from assistant.engine.base import Turn
 from assistant.engine.responder import Responder
 from assistant.identity import MAX_VERIFY_ATTEMPTS
@@ -130,8 +131,13 @@ def ensure_strong_factor(turn: Turn, ctx: ToolContext, r: Responder, intent: str
         r.say("verify_ambiguous" if outcome.ambiguous else "verify_failed", remaining=outcome.attempts_left)
     else:
         r.say("verify_need_email")
-    state.pending = Pending(intent=intent, step="verify", data={**data, "order_id": order_id})
+    state.pending = Pending(intent=intent, step="verify", data={**data, "order_id": order_id, "strong_factor": True})
     return False
+
+
+def confirm_prompt(intent: str) -> str:
+    """The locale key asking for a yes/no: for a cancellation "no" keeps the order, it cancels nothing else."""
+    return "confirm_prompt_cancel" if intent == "cancel_order" else "confirm_prompt"
 
 
 def minutes_until(ctx: ToolContext, when: datetime | None) -> int:
@@ -145,8 +151,10 @@ def _has_postal_like(text: str, ref: str) -> bool:
 
 
 def choose_order(turn: Turn, ctx: ToolContext, r: Responder, intent: str, data: dict[str, Any],
-                 prefer: tuple[str, ...] = ()) -> Order | None:
-    """The order the shopper means: named in the message, the one being discussed, the only candidate, or ask."""
+                 prefer: tuple[str, ...] = (), none_key: str | None = None) -> Order | None:
+    """The order the shopper means: named in the message, the one being discussed, the only candidate, the one
+    holding the product named, or ask. With `none_key`, only orders in a `prefer` status will do: when there is
+    none, that is said instead of listing orders the task can't be done for."""
     slots = turn.nlu.slots
     for ref in slots.order_refs:
         order = lookup_order(ctx, ref)
@@ -158,39 +166,61 @@ def choose_order(turn: Turn, ctx: ToolContext, r: Responder, intent: str, data: 
         found = track_shipment(ctx, number)
         if found:
             return found[0]
+    orders: list[Order] | None = None
     if ctx.state.current_order_id and not data.get("ask_again"):
         order = lookup_order(ctx, ctx.state.current_order_id)
         if order:
-            return order
-    orders = list_my_orders(ctx)
+            # "the T-shirt" while another order is being discussed: the order holding the T-shirt is meant.
+            orders = list_my_orders(ctx)
+            other = order_by_item(turn, ctx, orders)
+            if other is None or other.id == order.id:
+                return order
+            return said_order(ctx, r, other)
+    orders = orders if orders is not None else list_my_orders(ctx)
     if not orders:
         r.say("no_orders")
         return None
     candidates = [o for o in orders if o.status in prefer] if prefer else orders
     if len(candidates) == 1:
         return lookup_order(ctx, candidates[0].id)
+    if not candidates and none_key:
+        ctx.state.pending = None
+        r.say(none_key)
+        return None
     if not candidates:
         candidates = orders
+    named = order_by_item(turn, ctx, candidates)  # "return the lamp": the one order holding a lamp
+    if named is not None:
+        return said_order(ctx, r, named)
     lines = [i18n.t(r.language, "order_option", order_id=o.id, date=i18n.day(o.placed_at, r.language),
                     items=i18n.join([i.name for i in o.items], r.language),
                     status=i18n.order_status(r.language, o.status))
              for o in candidates[:6]]
     r.say("choose_order", orders="\n".join(lines))
-    ctx.state.pending = Pending(intent=intent, step="order", data=data)
+    # The listed orders, so "the sneakers" can answer the question as well as an order number.
+    ctx.state.pending = Pending(intent=intent, step="order", data={**data, "order_ids": [o.id for o in candidates[:6]]})
     return None
 
 
+def said_order(ctx: ToolContext, r: Responder, order: Order) -> Order | None:
+    """An order picked from what the shopper named, said so a wrong pick is seen at once (the summary before any
+    commit names the order again)."""
+    r.say("order_named", order_id=order.id, date=i18n.day(order.placed_at, r.language),
+          items=i18n.join([i.name for i in order.items], r.language))
+    return lookup_order(ctx, order.id)
+
+
 def task_order(turn: Turn, ctx: ToolContext, r: Responder, intent: str, data: dict[str, Any],
-               prefer: tuple[str, ...]) -> Order | None:
+               prefer: tuple[str, ...], none_key: str | None = None) -> Order | None:
     """The order a multi-turn task is about: remembered in its data, or chosen now."""
     if data.get("order_id"):
         return lookup_order(ctx, data["order_id"])
-    return choose_order(turn, ctx, r, intent, data, prefer=prefer)
+    return choose_order(turn, ctx, r, intent, data, prefer=prefer, none_key=none_key)
 
 
 def delivered_order(turn: Turn, ctx: ToolContext, r: Responder, intent: str, data: dict[str, Any]) -> Order | None:
     """As task_order, for returns and exchanges: only a delivered order will do."""
-    order = task_order(turn, ctx, r, intent, data, ("delivered",))
+    order = task_order(turn, ctx, r, intent, data, ("delivered",), none_key="none_delivered")
     if order is not None and order.status != "delivered":
         ctx.state.pending = None
         r.say("need_delivered", order_id=order.id, status=i18n.order_status(r.language, order.status))

@@ -7,7 +7,7 @@ from typing import Any
 from assistant import i18n
 from assistant.engine.base import Turn
 from assistant.engine.handlers import handles
-from assistant.engine.handlers.common import ensure_strong_factor, ensure_verified, task_order
+from assistant.engine.handlers.common import confirm_prompt, ensure_strong_factor, ensure_verified, task_order
 from assistant.engine.handlers.returns import confirm_step, task_data
 from assistant.engine.responder import Responder
 from assistant.nlu.address import parse_address
@@ -42,7 +42,7 @@ def cancel_order(turn: Turn, ctx: ToolContext, r: Responder) -> None:
 
     if confirm_step(turn, ctx, r, done):
         return
-    order = task_order(turn, ctx, r, "cancel_order", data, BEFORE_SHIPPING)
+    order = task_order(turn, ctx, r, "cancel_order", data, BEFORE_SHIPPING, none_key="none_before_shipping")
     if order is None:
         return
     if not propose_cancel(ctx, order.id):
@@ -52,7 +52,7 @@ def cancel_order(turn: Turn, ctx: ToolContext, r: Responder) -> None:
     r.say("cancel_summary", order_id=order.id, items=i18n.join([i.name for i in order.items], r.language),
           total=i18n.money(order.total, order.currency, r.language),
           refund_method=refund_method_text(ctx, order.payment_method, r.language))
-    r.say("confirm_prompt")
+    r.say(confirm_prompt("cancel_order"))
 
 
 @handles("change_address")
@@ -70,7 +70,7 @@ def change_address(turn: Turn, ctx: ToolContext, r: Responder) -> None:
 
     if confirm_step(turn, ctx, r, done):
         return
-    order = task_order(turn, ctx, r, "change_address", data, BEFORE_SHIPPING)
+    order = task_order(turn, ctx, r, "change_address", data, BEFORE_SHIPPING, none_key="none_before_shipping")
     if order is None:
         return
     if order.status not in BEFORE_SHIPPING:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from assistant import i18n
+from assistant.dialogue.named import named_items
 from assistant.engine.base import Turn
 from assistant.engine.handlers import handles
-from assistant.engine.handlers.common import delivered_order, ensure_verified, escalate, show_source
+from assistant.engine.handlers.common import confirm_prompt, delivered_order, ensure_verified, escalate, show_source
 from assistant.engine.handlers.policy import answer_from_kb
 from assistant.engine.responder import Responder
-from assistant.nlu.slots import match_items
+from assistant.nlu.slots import only_cancel_denies
 from assistant.policy.rules import ReturnDecision
 from assistant.state import Pending
 from assistant.tools.actions import commit_pending, propose_return
@@ -38,16 +39,18 @@ def confirm_step(turn: Turn, ctx: ToolContext, r: Responder, on_done: Any) -> bo
     if p is None or p.step != "confirm":
         return False
     slots = turn.nlu.slots
+    # Asked "shall I cancel the order?", "ja, stornieren" is a yes: its "no" word is the cancelling itself.
+    yes_to_cancel = p.intent == "cancel_order" and only_cancel_denies(turn.text, turn.language)
     if slots.bank_transfer and p.intent == "return_request" and not slots.deny:
         p.data["bank_transfer"] = True  # "yes, but to my bank account": a person pays it out
         committed(turn, ctx, r, on_done, commit_pending(ctx))
-    elif slots.deny:
+    elif slots.deny and not yes_to_cancel:
         ctx.state.pending = None
         r.say("action_cancelled")
-    elif slots.affirm:
+    elif slots.affirm or yes_to_cancel:
         committed(turn, ctx, r, on_done, commit_pending(ctx))
     else:
-        r.say("confirm_prompt")
+        r.say(confirm_prompt(p.intent))
     return True
 
 
@@ -78,7 +81,7 @@ def pick_items(turn: Turn, r: Responder, order: Order, data: dict[str, Any], int
     names = [i.name for i in order.items]
     if len(order.items) == 1:
         return [order.items[0].sku]
-    chosen = [n for n in turn.nlu.slots.item_numbers if 1 <= n <= len(order.items)] or match_items(turn.text, names)
+    chosen = named_items(turn, ctx, names)
     if chosen:
         return [order.items[n - 1].sku for n in chosen]
     options = "\n".join(i18n.t(r.language, "item_option", n=n, name=i.name,

@@ -51,7 +51,7 @@
       const tr = document.createElement("tr"); tr.appendChild(text("td", String(g.count)));
       const samples = document.createElement("td");
       g.samples.forEach(function (s, i) { if (i) samples.appendChild(document.createElement("br")); samples.appendChild(text("span", s.text, { lang: s.language || "" })); });
-      tr.appendChild(samples); tr.appendChild(text("td", g.gloss || "—"));
+      tr.appendChild(samples); tr.appendChild(text("td", g.gloss ? g.gloss + (g.gloss_source === "translation" ? " (machine translation)" : "") : "—"));
       const card = document.createElement("td");
       if (g.closest_card_url) { card.appendChild(text("a", g.closest_card, { href: g.closest_card_url })); } else { card.textContent = g.closest_card || "—"; }
       tr.appendChild(card); body.appendChild(tr);

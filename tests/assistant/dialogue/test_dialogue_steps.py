@@ -132,15 +132,17 @@ async def test_asking_for_a_person_mid_task_keeps_the_task(chat_services: Servic
                                                                                           "low_value").id
 
 
-@pytest.mark.parametrize(("hello", "yes"), [("hello", "yes"), ("hello", "ok"), ("hola", "sí")])
+@pytest.mark.parametrize(("hello", "yes"), [("hello", "yes"), ("hello", "ok"), ("hola", "sí"), ("你好", "好的")])
 async def test_a_yes_with_nothing_to_confirm(chat_services: Services, chat_client: httpx.AsyncClient,
                                              hello: str, yes: str) -> None:
     shopper = Shopper(chat_client)
-    await shopper.say(hello)
+    greeted = await shopper.say(hello)  # "你好" holds "好" (ok), yet it is a hello
+    assert greeted["reply"] != i18n.t(greeted["language"], "nothing_to_confirm")
     body = await shopper.say(yes)
     assert i18n.t(body["language"], "nothing_to_confirm") == body["reply"]
     assert body["ask"] is None and not body["handoff"] and not body["actions"]
-    thanks = await shopper.say("ok gracias" if hello == "hola" else "ok thanks")  # more than a yes: a thank-you
+    # More than a yes: a thank-you.
+    thanks = await shopper.say({"hola": "ok gracias", "你好": "好的，谢谢"}.get(hello, "ok thanks"))
     assert thanks["reply"] != i18n.t(thanks["language"], "nothing_to_confirm")
 
 

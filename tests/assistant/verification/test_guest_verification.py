@@ -112,6 +112,21 @@ async def test_an_address_change_needs_the_email_when_a_postal_code_proved_the_o
     assert stored is not None and stored.shipping_address.line1 == "1 Main St"
 
 
+async def test_asking_for_the_email_again_and_again_ends_in_an_offer_of_a_person(
+        chat_services: Services, chat_client: httpx.AsyncClient) -> None:
+    """Without an email, no attempt is spent and no lockout ends it: the loop guard does."""
+    order = scenario_order(chat_services, "processing")
+    postal = order.shipping_address.postal_code
+    shopper = Shopper(chat_client)
+    first = await shopper.say(f"I need to change the delivery address of order {order.id}, postal code {postal}")
+    assert i18n.t("en", "verify_need_email") in first["reply"]
+    again = await shopper.say(f"order {order.id}, postal code {postal}")
+    assert i18n.t("en", "verify_need_email") in again["reply"]
+    third = await shopper.say(f"order {order.id}, postal code {postal}")
+    assert i18n.t("en", "verify_need_email") not in third["reply"]
+    assert i18n.t("en", "loop_offer_human") in third["reply"]
+
+
 async def test_an_address_change_goes_on_when_the_email_proved_the_order(chat_services: Services,
                                                                          chat_client: httpx.AsyncClient) -> None:
     order = scenario_order(chat_services, "processing")
