@@ -16,14 +16,14 @@ from assistant.tools.context import ToolContext
 from connectors.models import Order
 
 
-def named_items(turn: Turn, ctx: ToolContext | None, names: Sequence[str]) -> list[int]:
+def named_items(turn: Turn, ctx: ToolContext, names: Sequence[str]) -> list[int]:
     """1-based positions of the items the message names: by number, by name words, all of them ("both"), or by
     meaning."""
     s = turn.nlu.slots
     chosen = [n for n in s.item_numbers if 1 <= n <= len(names)] or match_items(turn.text, list(names))
     if not chosen and matches(turn.text, "all_items", tuple(dict.fromkeys([turn.language, "en"]))):
         return list(range(1, len(names) + 1))  # "both", "all of them"
-    if chosen or ctx is None or len(names) < 2:
+    if chosen or len(names) < 2:
         return chosen
     picked = ctx.services.items.pick(turn.nlu.vector, [[n] for n in names])
     return [picked + 1] if picked is not None else []

@@ -13,6 +13,7 @@ from assistant.nlu.slots import leftover_letters, postal_answer, without
 from assistant.state import Pending
 from assistant.tools.context import ToolContext
 from assistant.tools.kb import sure_answer
+from assistant.tools.orders import list_my_orders
 
 LOW_CONFIDENCE_LIMIT = 2  # two unclear turns in a row → a person
 FAREWELL_EXTRA_LETTERS = 2  # an unsure guess still ends the chat when the message is a farewell and little else
@@ -23,9 +24,9 @@ ORDER_TASKS = {"order_status", "return_request", "exchange_request", "cancel_ord
                "refund_status"}
 
 
-def step_fits(pending: Pending, turn: Turn, ctx: ToolContext | None = None) -> bool:
-    """Does this message answer the question the task is waiting on? With `ctx`, an item or an order may be named
-    by meaning ("die Turnschuhe") as well as by words."""
+def step_fits(pending: Pending, turn: Turn, ctx: ToolContext) -> bool:
+    """Does this message answer the question the task is waiting on? An item or an order may be named by meaning
+    ("die Turnschuhe") as well as by words."""
     s = turn.nlu.slots
     if pending.step == "verify":
         return bool(s.order_refs or s.emails or s.postal_codes or s.tracking_numbers)
@@ -41,16 +42,16 @@ def step_fits(pending: Pending, turn: Turn, ctx: ToolContext | None = None) -> b
     return True  # variant, address: free text the handler parses
 
 
-def names_listed_order(pending: Pending, turn: Turn, ctx: ToolContext | None) -> bool:
+def names_listed_order(pending: Pending, turn: Turn, ctx: ToolContext) -> bool:
     """"the sneakers" after "which order?": it names one of the listed orders by what it holds."""
     ids = pending.data.get("order_ids") or []
-    if ctx is None or not ids or not ctx.state.verified:
+    if not ids or not ctx.state.verified:
         return False
-    orders = [o for o in ctx.services.store.orders_for_customer(ctx.require_verified()) if o.id in ids]
+    orders = [o for o in list_my_orders(ctx) if o.id in ids]
     return order_by_item(turn, ctx, orders) is not None
 
 
-def answers_closed_step(pending: Pending, turn: Turn, ctx: ToolContext | None = None) -> bool:
+def answers_closed_step(pending: Pending, turn: Turn, ctx: ToolContext) -> bool:
     """The message gives what a closed question asked for ("no funciona" at the reason step is a reason, "no, the
     second one" at the items step an item), so a "no" in it does not call the task off. Free-text steps (an
     address, a size) can't tell, and there a short "no" still stops the task."""
